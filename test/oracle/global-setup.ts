@@ -1,0 +1,64 @@
+/**
+ * vitest globalSetup: ONE private dockerd for the whole run, when this machine can have one (dockerd on
+ * PATH and we are root). Workers get its DOCKER_HOST through `inject('docker')` (see docker.ts); when
+ * there is no daemon they get the reason instead, and the tests that need it skip loudly or, under
+ * BOXLAB_REQUIRE_TOOLS=1, fail (test/support/tools.ts). The teardown stops the daemon by its pid and
+ * removes its state, whether or not the tests passed.
+ *
+ * It also gives the run an id (BOXLAB_RUN_ID) so that tools.ts prints each missing tool once per run.
+ */
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { onPath } from '../support/requirements.js';
+import { startDockerd, stopDockerd, type Daemon } from './daemon.js';
+
+export interface DockerProvided {
+  /** DOCKER_HOST of the private daemon, or null when there is none. */
+  host: string | null;
+  /** Why there is none ('' when there is). */
+  reason: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    docker: DockerProvided;
+  }
+}
+
+async function startIfPossible(): Promise<{ daemon?: Daemon; reason: string }> {
+  if (!onPath('dockerd')) return { reason: 'dockerd not on PATH' };
+  if (process.getuid?.() !== 0) return { reason: 'a private dockerd needs root' };
+  try {
+    return { daemon: await startDockerd(), reason: '' };
+  } catch (e) {
+    return { reason: (e as Error).message };
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  process.env.BOXLAB_RUN_ID ??= `${process.pid}-${Date.now()}`;
+  const runDir = join(tmpdir(), `boxlab-tools-${process.env.BOXLAB_RUN_ID}`);
+
+  const { daemon, reason } = await startIfPossible();
+  project.provide('docker', { host: daemon?.host ?? null, reason });
+
+  // Last resort if teardown never runs (the process is exiting): kill it; state may remain in /tmp/dk.*.
+  const onExit = () => {
+    if (daemon) {
+      try {
+        process.kill(daemon.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  };
+  process.once('exit', onExit);
+
+  return async () => {
+    process.off('exit', onExit);
+    if (daemon) await stopDockerd(daemon);
+    rmSync(runDir, { recursive: true, force: true });
+  };
+}
