@@ -1,0 +1,393 @@
+import * as fsp from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { hexOf, isDigest, shortId, type Digest } from '../digest.js';
+import { BoxlabError } from '../errors.js';
+import { analyzeLayers, type Efficiency, type LayerChanges } from '../layer/analysis.js';
+import { exportTree } from '../layer/export.js';
+import { applyLayer, newRoot, type Inode } from '../layer/tree.js';
+import type { LayerEntry, LayerSource } from '../layer/types.js';
+import { parseArchive } from '../oci/load.js';
+import { normalizeTag } from '../oci/reference.js';
+import { saveDocker, saveOci, type SaveFormat, type SaveSource } from '../oci/save.js';
+import { stageArchive, type StageProgress } from '../oci/stage.js';
+import type { HistoryEntry, ImageConfig } from '../oci/types.js';
+import { defaultRoot, Store, type ImageRecord, type LayerRecord, type TagChange } from '../store/store.js';
+import { readFileSync, openSync, readSync, closeSync } from 'node:fs';
+
+export interface LoadResult {
+  images: { id: Digest; tags: string[] }[];
+  tagChanges: TagChange[];
+  /** Lines as `docker load` prints them. */
+  messages: string[];
+}
+
+export interface ImageSummary {
+  id: Digest;
+  tags: string[];
+  created: string | undefined;
+  /** Bytes of all layers' files, as `docker images` SIZE counts. */
+  size: number;
+  layers: number;
+}
+
+export interface HistoryRow {
+  /** The image ID for the top entry, `<missing>` below it, as Docker shows. */
+  id: string;
+  created: string | undefined;
+  createdBy: string;
+  size: number;
+  comment: string;
+  emptyLayer: boolean;
+}
+
+export interface LayerReport {
+  diffId: Digest;
+  chainId: Digest;
+  blob: Digest;
+  compression: string;
+  blobSize: number;
+  size: number;
+  createdBy: string;
+  changes: LayerChanges;
+}
+
+/**
+ * One facade over the store and the formats: everything the CLI, the labs and the tour do goes
+ * through here. Methods take image references as Docker does: `name[:tag]`, a full image ID, or
+ * a unique prefix of one.
+ */
+export class Engine {
+  private constructor(readonly store: Store) {}
+
+  static async open(opts: { root?: string } = {}): Promise<Engine> {
+    return new Engine(await Store.open(opts.root ?? defaultRoot()));
+  }
+
+  /**
+   * Loads every image of an archive (docker save, OCI layout in a tar, gzip'd or not): all blobs
+   * verified, then moved into the store under its lock. On any error the store is untouched.
+   */
+  async load(input: string | Readable, opts: { onProgress?: (p: StageProgress) => void } = {}): Promise<LoadResult> {
+    const staging = await this.store.stagingDir();
+    try {
+      const staged = await stageArchive(input, staging, opts.onProgress);
+      const parsed = parseArchive(staged);
+      const res = await this.store.locked(() => this.store.importImages(parsed, staging));
+      const messages: string[] = [];
+      for (const c of res.tagChanges) {
+        if (c.previous)
+          messages.push(
+            `The image ${c.tag} already exists, renaming the old one with ID ${c.previous} to empty string`,
+          );
+        messages.push(`Loaded image: ${c.tag}`);
+      }
+      for (const img of res.images) if (img.tags.length === 0) messages.push(`Loaded image ID: ${img.id}`);
+      return { images: res.images.map((i) => ({ id: i.id, tags: i.tags })), tagChanges: res.tagChanges, messages };
+    } finally {
+      await fsp.rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  /** Resolves a reference to an image ID: a tag, a full ID, or a unique ID prefix. */
+  async resolve(ref: string): Promise<Digest> {
+    const tags = await this.store.tags();
+    const hex = ref.startsWith('sha256:') ? ref.slice(7) : ref;
+    if (/^[a-f0-9]{64}$/.test(hex) && this.store.hasImage(`sha256:${hex}`)) return `sha256:${hex}`;
+    let tag: string | undefined;
+    try {
+      tag = normalizeTag(ref);
+    } catch {
+      /* not a name: maybe an ID prefix */
+    }
+    if (tag && tags[tag]) return tags[tag]!;
+    if (/^[a-f0-9]{1,64}$/.test(hex)) {
+      const matches = (await this.store.imageIds()).filter((id) => hexOf(id).startsWith(hex));
+      if (matches.length === 1) return matches[0]!;
+      if (matches.length > 1) throw new BoxlabError('InvalidArgument', `ambiguous image reference ${ref}: ${matches.length} images match`);
+    }
+    throw new BoxlabError('NotFound', `No such image: ${ref}`);
+  }
+
+  private async tagsOf(id: Digest): Promise<string[]> {
+    return Object.entries(await this.store.tags())
+      .filter(([, v]) => v === id)
+      .map(([k]) => k)
+      .sort();
+  }
+
+  async images(): Promise<ImageSummary[]> {
+    const tags = await this.store.tags();
+    const out: ImageSummary[] = [];
+    for (const id of await this.store.imageIds()) {
+      const rec = await this.store.image(id);
+      const { parsed } = await this.store.config(id);
+      let size = 0;
+      for (const c of rec.chainIds) size += (await this.store.layer(c)).fileBytes;
+      out.push({
+        id,
+        tags: Object.keys(tags).filter((t) => tags[t] === id).sort(),
+        created: parsed.created,
+        size,
+        layers: rec.chainIds.length,
+      });
+    }
+    return out.sort((a, b) => (b.created ?? '').localeCompare(a.created ?? '') || a.id.localeCompare(b.id));
+  }
+
+  async imageRecord(ref: string): Promise<{ record: ImageRecord; config: ImageConfig; configBytes: Buffer; tags: string[] }> {
+    const id = await this.resolve(ref);
+    const record = await this.store.image(id);
+    const { bytes, parsed } = await this.store.config(id);
+    return { record, config: parsed, configBytes: bytes, tags: await this.tagsOf(id) };
+  }
+
+  /** `docker image inspect`'s shape for an image (the fields a store without containers can fill). */
+  async inspect(ref: string): Promise<Record<string, unknown>> {
+    const { record, config, tags } = await this.imageRecord(ref);
+    let size = 0;
+    for (const c of record.chainIds) size += (await this.store.layer(c)).fileBytes;
+    const c = config as ImageConfig & { parent?: string; comment?: string };
+    return {
+      Id: record.id,
+      RepoTags: tags,
+      RepoDigests: [],
+      Parent: c.parent ?? '',
+      Comment: c.comment ?? '',
+      Created: config.created ?? '',
+      Container: (config as { container?: string }).container ?? '',
+      ContainerConfig: config.container_config ?? {},
+      DockerVersion: config.docker_version ?? '',
+      Author: config.author ?? '',
+      Config: config.config ?? null,
+      Architecture: config.architecture ?? '',
+      ...(config.variant ? { Variant: config.variant } : {}),
+      Os: config.os ?? '',
+      Size: size,
+      VirtualSize: size,
+      GraphDriver: { Name: 'overlay2', Data: null },
+      RootFS: { Type: 'layers', Layers: record.diffIds },
+      Metadata: { LastTagTime: record.loadedAt },
+    };
+  }
+
+  async history(ref: string): Promise<HistoryRow[]> {
+    const { record, config } = await this.imageRecord(ref);
+    const hist: HistoryEntry[] = config.history?.length
+      ? config.history
+      : record.diffIds.map(() => ({ created_by: '' }));
+    const rows: HistoryRow[] = [];
+    let layer = 0;
+    for (const h of hist) {
+      let size = 0;
+      if (!h.empty_layer) {
+        const chain = record.chainIds[layer++];
+        if (chain) size = (await this.store.layer(chain)).fileBytes;
+      }
+      rows.push({ id: '<missing>', created: h.created, createdBy: h.created_by ?? '', size, comment: h.comment ?? '', emptyLayer: !!h.empty_layer });
+    }
+    rows.reverse();
+    if (rows[0]) rows[0].id = record.id;
+    return rows;
+  }
+
+  /** The image's layers as LayerSources for the overlay: index in memory, bytes read on demand. */
+  async layerSources(ref: string): Promise<LayerSource[]> {
+    const { record } = await this.imageRecord(ref);
+    const out: LayerSource[] = [];
+    for (const chain of record.chainIds) {
+      const rec = await this.store.layer(chain);
+      const entries = await this.store.layerEntries(chain);
+      out.push(new StoredLayer(rec, entries, this.store.layerTarPath(rec)));
+    }
+    return out;
+  }
+
+  /** The image's merged root filesystem, as a tree of inodes (no file bytes in memory). */
+  async rootfs(ref: string): Promise<{ root: Inode; layerTars: string[] }> {
+    const { record } = await this.imageRecord(ref);
+    const root = newRoot();
+    const layerTars: string[] = [];
+    for (const [i, chain] of record.chainIds.entries()) {
+      const rec = await this.store.layer(chain);
+      applyLayer(root, i, await this.store.layerEntries(chain), `layer ${i} (${rec.diffId})`);
+      layerTars.push(this.store.layerTarPath(rec));
+    }
+    return { root, layerTars };
+  }
+
+  /** `docker export`-like: the merged filesystem as one tar. */
+  async export(ref: string, out: Writable): Promise<void> {
+    const { root, layerTars } = await this.rootfs(ref);
+    await exportTree(root, layerTars, out);
+  }
+
+  /** Per layer: identities, sizes, and what it added, changed and removed; dive's efficiency. */
+  async layers(ref: string): Promise<{ id: Digest; layers: LayerReport[]; efficiency: Efficiency }> {
+    const { record, config } = await this.imageRecord(ref);
+    const recs: LayerRecord[] = [];
+    const inputs: { diffId: Digest; entries: LayerEntry[] }[] = [];
+    for (const chain of record.chainIds) {
+      const rec = await this.store.layer(chain);
+      recs.push(rec);
+      inputs.push({ diffId: rec.diffId, entries: await this.store.layerEntries(chain) });
+    }
+    const analysis = analyzeLayers(inputs);
+    const createdBy = (config.history ?? []).filter((h) => !h.empty_layer).map((h) => h.created_by ?? '');
+    return {
+      id: record.id,
+      efficiency: analysis.efficiency,
+      layers: recs.map((rec, i) => ({
+        diffId: rec.diffId,
+        chainId: rec.chainId,
+        blob: record.layers[i]!.digest,
+        compression: rec.compression,
+        blobSize: record.layers[i]!.size,
+        size: rec.fileBytes,
+        createdBy: createdBy[i] ?? '',
+        changes: analysis.layers[i]!,
+      })),
+    };
+  }
+
+  async save(refs: string[], format: SaveFormat, out: Writable, onLayer?: (d: Digest) => void): Promise<void> {
+    const sources: SaveSource[] = [];
+    for (const ref of refs) {
+      const { record, configBytes, tags } = await this.imageRecord(ref);
+      let wanted = tags;
+      try {
+        const t = normalizeTag(ref);
+        if (!isDigest(ref) && tags.includes(t)) wanted = [t];
+      } catch {
+        /* an ID: all its tags */
+      }
+      const layers: LayerRecord[] = [];
+      for (const c of record.chainIds) layers.push(await this.store.layer(c));
+      sources.push({
+        record,
+        tags: wanted,
+        config: configBytes,
+        ...(record.manifest ? { manifest: readFileSync(this.store.blobPath(record.manifest)) } : {}),
+        layers,
+        blobPath: (d) => this.store.blobPath(d),
+        layerTarPath: (l) => this.store.layerTarPath(l),
+        blobSize: (d) => this.store.blobSize(d),
+      });
+    }
+    await (format === 'oci' ? saveOci : saveDocker)(sources, out, onLayer);
+  }
+
+  /**
+   * `docker rmi`: untags; an image left without tags is deleted, and the layers and blobs no
+   * image uses any more are collected. Returns Docker's `Untagged:` / `Deleted:` lines.
+   */
+  async rmi(ref: string, opts: { force?: boolean } = {}): Promise<string[]> {
+    return this.store.locked(async () => {
+      const id = await this.resolve(ref);
+      const tags = await this.store.tags();
+      const own = Object.keys(tags).filter((t) => tags[t] === id);
+      let byTag: string | undefined;
+      try {
+        byTag = normalizeTag(ref);
+      } catch {
+        /* by ID */
+      }
+      const lines: string[] = [];
+      let untag: string[];
+      if (byTag && tags[byTag] === id) untag = [byTag];
+      else if (own.length > 1 && !opts.force)
+        throw new BoxlabError(
+          'FailedPrecondition',
+          `conflict: unable to delete ${shortId(id)} (must be forced) - image is referenced in multiple repositories`,
+        );
+      else untag = own;
+      for (const t of untag) {
+        delete tags[t];
+        lines.push(`Untagged: ${t}`);
+      }
+      await this.store.writeTags(tags);
+      if (Object.values(tags).includes(id)) return lines;
+      await this.store.removeImageRecord(id);
+      lines.push(`Deleted: ${id}`);
+      const gc = await this.store.collectGarbage();
+      for (const l of gc.layers) lines.push(`Deleted: ${l}`);
+      return lines;
+    });
+  }
+
+  /** `docker image prune -a`-like when `all`; otherwise removes untagged images. */
+  async prune(opts: { all?: boolean } = {}): Promise<{ deleted: Digest[]; layers: Digest[]; reclaimed: number }> {
+    return this.store.locked(async () => {
+      const tags = await this.store.tags();
+      const tagged = new Set(Object.values(tags));
+      const deleted: Digest[] = [];
+      for (const id of await this.store.imageIds()) {
+        if (tagged.has(id) && !opts.all) continue;
+        await this.store.removeImageRecord(id);
+        deleted.push(id);
+      }
+      if (opts.all) await this.store.writeTags({});
+      const gc = await this.store.collectGarbage();
+      return { deleted, layers: gc.layers, reclaimed: gc.bytes };
+    });
+  }
+
+  /** `docker system df` for images: total, shared between images, and unique bytes. */
+  async df(): Promise<{ images: number; blobs: number; totalBytes: number; sharedBytes: number; uniqueBytes: number; perImage: { id: Digest; tags: string[]; shared: number; unique: number }[] }> {
+    const ids = await this.store.imageIds();
+    const users = new Map<Digest, Set<Digest>>();
+    const recs: ImageRecord[] = [];
+    for (const id of ids) {
+      const r = await this.store.image(id);
+      recs.push(r);
+      for (const l of r.layers) (users.get(l.digest) ?? users.set(l.digest, new Set()).get(l.digest)!).add(id);
+      (users.get(id) ?? users.set(id, new Set()).get(id)!).add(id);
+    }
+    let total = 0;
+    let shared = 0;
+    for (const [d, u] of users) {
+      const s = this.store.blobSize(d);
+      total += s;
+      if (u.size > 1) shared += s;
+    }
+    const tags = await this.store.tags();
+    const perImage = recs.map((r) => {
+      let sh = 0;
+      let un = 0;
+      for (const d of new Set([r.id, ...r.layers.map((l) => l.digest)])) {
+        const s = this.store.blobSize(d);
+        if (users.get(d)!.size > 1) sh += s;
+        else un += s;
+      }
+      return { id: r.id, tags: Object.keys(tags).filter((t) => tags[t] === r.id), shared: sh, unique: un };
+    });
+    return { images: ids.length, blobs: users.size, totalBytes: total, sharedBytes: shared, uniqueBytes: total - shared, perImage };
+  }
+}
+
+/** A stored layer seen as a LayerSource: reads a file's bytes from the layer tar when asked. */
+class StoredLayer implements LayerSource {
+  constructor(
+    readonly record: LayerRecord,
+    readonly entries: readonly LayerEntry[],
+    private readonly tarPath: string,
+  ) {}
+  get diffId(): Digest {
+    return this.record.diffId;
+  }
+  readContent(entry: LayerEntry): Buffer {
+    const buf = Buffer.alloc(entry.size);
+    if (entry.size === 0) return buf;
+    const fd = openSync(this.tarPath, 'r');
+    try {
+      let got = 0;
+      while (got < entry.size) {
+        const n = readSync(fd, buf, got, entry.size - got, entry.offset + got);
+        if (n === 0) break;
+        got += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return buf;
+  }
+}

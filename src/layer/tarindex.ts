@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import type { FileHandle } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import tar from 'tar-stream';
+import type { Digest } from '../digest.js';
+import { BoxlabError } from '../errors.js';
+import { cleanPath, OPAQUE_WHITEOUT, splitPath, WHITEOUT_PREFIX } from './paths.js';
+import type { EntryType, LayerEntry } from './types.js';
+
+const TAR_TYPES: Record<string, EntryType | undefined> = {
+  file: 'file',
+  'contiguous-file': 'file',
+  link: 'hardlink',
+  symlink: 'symlink',
+  directory: 'dir',
+  'character-device': 'char',
+  'block-device': 'block',
+  fifo: 'fifo',
+};
+
+/** tar-stream 3 records where a member's data starts; its typings do not declare it. */
+type HeaderWithOffset = tar.Header & { byteOffset?: number };
+
+/**
+ * Turns one tar header into the index's entry: names cleaned and confined to the root, whiteouts
+ * recognised. Returns null for members that carry nothing (AUFS `.wh..wh.*` metadata, which
+ * Docker skips too). `member` names the archive member for error messages.
+ */
+export function entryFromHeader(h: HeaderWithOffset, member: string): LayerEntry | null {
+  const path = cleanPath(h.name);
+  const { dir, base } = splitPath(path);
+  const common = {
+    mode: (h.mode ?? 0) & 0o7777,
+    uid: h.uid ?? 0,
+    gid: h.gid ?? 0,
+    mtime: h.mtime ? Math.floor(h.mtime.getTime() / 1000) : 0,
+    offset: h.byteOffset ?? 0,
+  };
+  if (base.startsWith(WHITEOUT_PREFIX)) {
+    if (base === OPAQUE_WHITEOUT) return { ...common, path: dir, type: 'opaque', size: 0 };
+    if (base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) return null;
+    const name = base.slice(WHITEOUT_PREFIX.length);
+    // OCI layer.md: a `.wh.` without a basename is invalid; `.wh..` and `.wh...` would delete
+    // the parent or the directory itself (containerd's validateWhiteout refuses them too).
+    if (name === '' || name === '.' || name === '..')
+      throw new BoxlabError('InvalidArchive', `invalid whiteout entry ${JSON.stringify(h.name)}`, { member });
+    return { ...common, path: dir ? `${dir}/${name}` : name, type: 'whiteout', size: 0 };
+  }
+  const type = TAR_TYPES[h.type ?? 'file'];
+  if (!type)
+    throw new BoxlabError('Unsupported', `unsupported tar entry type ${h.type} for ${JSON.stringify(h.name)}`, {
+      member,
+    });
+  const entry: LayerEntry = { ...common, path, type, size: type === 'file' ? (h.size ?? 0) : 0 };
+  if (type === 'symlink') entry.linkname = h.linkname ?? '';
+  if (type === 'hardlink') entry.linkname = cleanPath(h.linkname ?? '');
+  if (type === 'char' || type === 'block') {
+    entry.devmajor = h.devmajor ?? 0;
+    entry.devminor = h.devminor ?? 0;
+  }
+  if (h.uname) entry.uname = h.uname;
+  if (h.gname) entry.gname = h.gname;
+  const xattrs = xattrsOf(h.pax as Record<string, string> | undefined);
+  if (xattrs) entry.xattrs = xattrs;
+  return entry;
+}
+
+function xattrsOf(pax: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!pax) return undefined;
+  let out: Record<string, string> | undefined;
+  for (const [k, v] of Object.entries(pax)) {
+    if (k.startsWith('SCHILY.xattr.')) (out ??= {})[k.slice('SCHILY.xattr.'.length)] = v;
+  }
+  return out;
+}
+
+export interface IndexedLayer {
+  diffId: Digest;
+  /** Bytes of the uncompressed tar. */
+  size: number;
+  entries: LayerEntry[];
+}
+
+/**
+ * A sink for a layer's uncompressed tar: hashes it (the diffID), optionally writes it to a file,
+ * and indexes its members in the same pass. Nothing of the data is kept in memory.
+ */
+export class LayerIndexer extends Writable {
+  private readonly hash = createHash('sha256');
+  private readonly extract = tar.extract();
+  private readonly entries: LayerEntry[] = [];
+  private bytes = 0;
+  private failure: Error | undefined;
+  private readonly finished: Promise<void>;
+
+  constructor(
+    private readonly member: string,
+    private readonly out?: FileHandle,
+  ) {
+    super({ highWaterMark: 1 << 20 });
+    this.extract.on('entry', (header, stream, next) => {
+      try {
+        const e = entryFromHeader(header as HeaderWithOffset, member);
+        if (e) this.entries.push(e);
+      } catch (err) {
+        this.failure ??= err as Error;
+      }
+      stream.on('end', () => next());
+      stream.resume();
+    });
+    this.finished = new Promise((resolve, reject) => {
+      this.extract.on('finish', resolve);
+      this.extract.on('error', (err: Error) => {
+        this.failure ??= new BoxlabError('InvalidArchive', `${member}: layer is not a valid tar: ${err.message}`, {
+          member,
+          cause: err,
+        });
+        reject(this.failure);
+      });
+    });
+    this.finished.catch(() => {});
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    const writes: Promise<unknown>[] = [];
+    if (this.out) writes.push(this.out.write(chunk));
+    if (!this.failure && !this.extract.write(chunk))
+      writes.push(Promise.race([once(this.extract, 'drain'), this.finished]));
+    if (writes.length === 0) return cb();
+    Promise.all(writes).then(
+      () => cb(),
+      (err: Error) => cb(err),
+    );
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    (this.extract as unknown as { end(): void }).end();
+    this.finished.then(
+      () => cb(this.failure),
+      (err: Error) => cb(err),
+    );
+  }
+
+  /** Valid after the stream has finished. */
+  result(): IndexedLayer {
+    if (this.failure) throw this.failure;
+    return { diffId: `sha256:${this.hash.digest('hex')}`, size: this.bytes, entries: this.entries };
+  }
+}

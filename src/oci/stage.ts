@@ -1,0 +1,262 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { Transform, type Readable, type Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import * as zlib from 'node:zlib';
+import { Decompress as ZstdDecompress } from 'fzstd';
+import tar from 'tar-stream';
+import type { Digest } from '../digest.js';
+import { BoxlabError } from '../errors.js';
+import { cleanPath } from '../layer/paths.js';
+import { LayerIndexer, type IndexedLayer } from '../layer/tarindex.js';
+import type { Compression } from './types.js';
+
+/** JSON members (manifests, configs) are held in memory up to this size; layers never are. */
+const MAX_METADATA_BYTES = 16 << 20;
+
+/** A member of the archive, written to the staging directory and hashed on the way. */
+export interface StagedFile {
+  name: string;
+  file: string;
+  size: number;
+  digest: Digest;
+  compression?: Compression;
+  /** The bytes, for members that are not layers and small enough to be metadata. */
+  data?: Buffer;
+  /** Set when the member reads as a layer: its diffID, size and index. */
+  layer?: IndexedLayer & { uncompressedFile?: string };
+  /** Why the member, though compressed or tar-like, is not a readable layer. */
+  layerError?: Error;
+}
+
+export interface StagedArchive {
+  files: Map<string, StagedFile>;
+  /** Every member name seen, including directories and links. */
+  names: Set<string>;
+  resolve(name: string): StagedFile | undefined;
+}
+
+export interface StageProgress {
+  member: string;
+  current: number;
+  total: number;
+}
+
+function sniff(head: Buffer): Compression | 'tar' | 'other' {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
+  // an empty layer is just the end-of-archive marker: zero blocks
+  if (head.length >= 512 && head.subarray(0, 512).every((b) => b === 0)) return 'tar';
+  return 'other';
+}
+
+/** fzstd's streaming decoder behind a Node Transform. */
+function zstdDecompressor(): Transform {
+  let push: (chunk: Uint8Array) => void = () => {};
+  const dec = new ZstdDecompress((chunk) => push(chunk));
+  return new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      push = (c) => this.push(Buffer.from(c));
+      try {
+        dec.push(chunk);
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
+    flush(cb) {
+      push = (c) => this.push(Buffer.from(c));
+      try {
+        dec.push(new Uint8Array(0), true);
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
+  });
+}
+
+/** Opens the input, undoing an outer gzip as `docker load` does. */
+async function openInput(input: string | Readable): Promise<Readable> {
+  if (typeof input !== 'string') return input;
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(input, 'r');
+  } catch (err) {
+    throw new BoxlabError('NotFound', `open ${input}: no such file or directory`, { member: input, cause: err });
+  }
+  const head = Buffer.alloc(4);
+  await fh.read(head, 0, 4, 0);
+  await fh.close();
+  const stream = fs.createReadStream(input, { highWaterMark: 1 << 20 });
+  const kind = sniff(head);
+  if (kind === 'gzip') return stream.pipe(zlib.createGunzip());
+  if (kind === 'zstd') return stream.pipe(zstdDecompressor());
+  return stream;
+}
+
+/**
+ * Reads an image archive (a tar) in one streaming pass into `dir`: every regular member is written
+ * to a staging file and hashed; a member that reads as a layer (gzip, zstd or plain tar) is also
+ * decompressed, its diffID computed and its members indexed in the same pass. Nothing is verified
+ * against descriptors here; that is the loader's job once the whole archive has been seen.
+ */
+export async function stageArchive(
+  input: string | Readable,
+  dir: string,
+  onProgress?: (p: StageProgress) => void,
+): Promise<StagedArchive> {
+  const files = new Map<string, StagedFile>();
+  const links = new Map<string, string>();
+  const names = new Set<string>();
+  const extract = tar.extract();
+  let n = 0;
+  const source = await openInput(input);
+
+  extract.on('entry', (header, stream, next) => {
+    const name = cleanPath(header.name);
+    names.add(name);
+    const done = (err?: unknown) => {
+      if (err) extract.destroy(err as Error);
+      else next();
+    };
+    if (header.type === 'symlink') {
+      // legacy `docker save` links repeated layers: `<id>/layer.tar -> ../<other>/layer.tar`
+      links.set(name, cleanPath(path.posix.join(path.posix.dirname(name), header.linkname ?? '')));
+    } else if (header.type === 'link') {
+      links.set(name, cleanPath(header.linkname ?? ''));
+    }
+    if (header.type !== 'file' && header.type !== 'contiguous-file') {
+      stream.on('end', () => done());
+      stream.resume();
+      return;
+    }
+    const file = path.join(dir, `m${n++}`);
+    stageMember(name, header.size ?? 0, stream as unknown as Readable, file, onProgress).then((s) => {
+      files.set(name, s);
+      done();
+    }, done);
+  });
+
+  try {
+    await pipeline(source, extract);
+  } catch (err) {
+    if (err instanceof BoxlabError) throw err;
+    const msg = (err as Error).message;
+    throw new BoxlabError('InvalidArchive', `invalid archive: ${msg}`, {
+      cause: err,
+    });
+  }
+  const resolve = (name: string): StagedFile | undefined => {
+    let cur = cleanPath(name);
+    for (let hops = 0; hops < 40; hops++) {
+      const f = files.get(cur);
+      if (f) return f;
+      const next = links.get(cur);
+      if (next === undefined) return undefined;
+      cur = next;
+    }
+    return undefined;
+  };
+  return { files, names, resolve };
+}
+
+async function stageMember(
+  name: string,
+  size: number,
+  stream: Readable,
+  file: string,
+  onProgress?: (p: StageProgress) => void,
+): Promise<StagedFile> {
+  const hash = createHash('sha256');
+  const out = await fsp.open(file, 'w', 0o644);
+  const head: Buffer[] = [];
+  let headLen = 0;
+  let kind: ReturnType<typeof sniff> | undefined;
+  let sink: Writable | undefined; // the decompressor (or indexer) fed with the member's bytes
+  let indexer: LayerIndexer | undefined;
+  let diffOut: fsp.FileHandle | undefined;
+  let layerError: Error | undefined;
+  let written = 0;
+  const diffFile = `${file}.diff`;
+
+  const startLayer = async (k: ReturnType<typeof sniff>) => {
+    if (k === 'other') return;
+    if (k !== 'tar') diffOut = await fsp.open(diffFile, 'w', 0o644);
+    indexer = new LayerIndexer(name, diffOut);
+    indexer.on('error', (err: Error) => (layerError ??= err));
+    if (k === 'tar') sink = indexer;
+    else {
+      const dec = k === 'gzip' ? zlib.createGunzip({ chunkSize: 1 << 18 }) : zstdDecompressor();
+      dec.on('error', (err: Error) => (layerError ??= err));
+      dec.pipe(indexer);
+      sink = dec;
+    }
+  };
+  const feed = async (chunk: Buffer) => {
+    hash.update(chunk);
+    const w = out.write(chunk);
+    if (sink && !layerError && !sink.write(chunk)) {
+      await Promise.race([once(sink, 'drain'), once(sink, 'error').catch(() => {}), errorOf(indexer!)]);
+    }
+    await w;
+  };
+
+  try {
+    for await (const c of stream) {
+      const chunk = c as Buffer;
+      if (kind === undefined) {
+        head.push(chunk);
+        headLen += chunk.length;
+        if (headLen < 512 && headLen < size) continue;
+        const first = Buffer.concat(head);
+        kind = sniff(first);
+        await startLayer(kind);
+        await feed(first);
+      } else {
+        await feed(chunk);
+      }
+      written += chunk.length;
+      if (indexer) onProgress?.({ member: name, current: written, total: size });
+    }
+    if (kind === undefined) {
+      const first = Buffer.concat(head);
+      kind = sniff(first);
+      await startLayer(kind);
+      if (first.length) await feed(first);
+    }
+    if (sink && !layerError) {
+      sink.end();
+      try {
+        await finished(indexer!);
+      } catch (err) {
+        layerError ??= err as Error;
+      }
+    }
+  } finally {
+    await out.close();
+    await diffOut?.close();
+  }
+
+  const staged: StagedFile = { name, file, size: written, digest: `sha256:${hash.digest('hex')}` };
+  if (kind === 'gzip' || kind === 'zstd' || kind === 'tar') {
+    staged.compression = kind === 'tar' ? 'none' : kind;
+    if (layerError) {
+      staged.layerError = layerError;
+      if (diffOut) await fsp.rm(diffFile, { force: true });
+    } else {
+      staged.layer = { ...indexer!.result(), ...(diffOut ? { uncompressedFile: diffFile } : {}) };
+    }
+  } else if (written <= MAX_METADATA_BYTES) {
+    staged.data = await fsp.readFile(file);
+  }
+  return staged;
+}
+
+function errorOf(w: Writable): Promise<void> {
+  return new Promise((resolve) => w.once('error', () => resolve()));
+}

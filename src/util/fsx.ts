@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+
+/** fsync a file or directory by path (a directory must be synced for a rename in it to last). */
+export async function fsyncPath(p: string): Promise<void> {
+  const fh = await fsp.open(p, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Writes `data` to `dest` so that a reader sees the old content or the new, never a mix. */
+export async function writeFileAtomic(dest: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${dest}.tmp-${randomBytes(6).toString('hex')}`;
+  const fh = await fsp.open(tmp, 'w', 0o644);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fsp.rename(tmp, dest);
+  await fsyncPath(path.dirname(dest));
+}
+
+export function existsSync(p: string): boolean {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function readJson<T>(p: string): Promise<T> {
+  return JSON.parse(await fsp.readFile(p, 'utf8')) as T;
+}
