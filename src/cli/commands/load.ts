@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { shortId } from '../../digest.js';
+import type { CliContext } from '../context.js';
+import { layerProgress } from '../progress.js';
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('load')
+    .description('Load images from a tar archive (docker save or OCI layout, optionally gzip-compressed) or STDIN')
+    .option('-i, --input <file>', 'read from a tar archive file, instead of STDIN')
+    .option('-q, --quiet', 'suppress the load progress')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { input?: string; quiet?: boolean; json?: boolean }) => {
+      const engine = await ctx.engine();
+      if (!opts.input && process.stdin.isTTY) throw new Error('requested load from stdin, but stdin is empty');
+      const progress = opts.quiet || opts.json ? layerProgress({ isTTY: false } as NodeJS.WriteStream, '') : layerProgress(ctx.out, 'Loading layer');
+      const res = await engine
+        .load(opts.input ?? process.stdin, {
+          onProgress: (p) => progress.update(p.member.replace(/^blobs\/sha256\//, '').slice(0, 12), p.current, p.total),
+        })
+        .finally(() => progress.stop());
+      if (opts.json) ctx.out.write(JSON.stringify({ images: res.images, tagChanges: res.tagChanges }, null, 2) + '\n');
+      else ctx.out.write(res.messages.join('\n') + '\n');
+    });
+}

@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('rmi')
+    .argument('<image...>')
+    .description('Remove images: untag, and collect blobs and layers no longer referenced')
+    .option('-f, --force', 'remove the image even if it has several tags')
+    .action(async (images: string[], opts: { force?: boolean }) => {
+      const engine = await ctx.engine();
+      let failed: unknown;
+      for (const ref of images) {
+        try {
+          ctx.out.write((await engine.rmi(ref, opts)).join('\n') + '\n');
+        } catch (err) {
+          ctx.err.write(`Error: ${(err as Error).message}\n`);
+          failed = err;
+        }
+      }
+      if (failed) process.exitCode = 1;
+    });
+}

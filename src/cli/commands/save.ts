@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { atomicOutput } from '../output.js';
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('save')
+    .argument('<image...>')
+    .description('Save images to a tar archive: docker save format (default) or an OCI image layout')
+    .option('-o, --output <file>', 'write to a file, instead of STDOUT')
+    .option('--format <format>', 'docker or oci', 'docker')
+    .action(async (images: string[], opts: { output?: string; format: string }) => {
+      if (opts.format !== 'docker' && opts.format !== 'oci') throw new Error(`unknown format ${JSON.stringify(opts.format)}: use docker or oci`);
+      const engine = await ctx.engine();
+      for (const i of images) await engine.resolve(i);
+      if (!opts.output && ctx.out.isTTY)
+        throw new Error('cowardly refusing to save to a terminal. Use the -o flag or redirect');
+      await atomicOutput(opts.output, ctx.out, (out) => engine.save(images, opts.format as 'docker' | 'oci', out));
+    });
+}
