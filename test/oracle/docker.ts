@@ -131,6 +131,9 @@ export const commit = (container: string, ref: string, opts: { changes?: readonl
 export const create = (image: string, cmd: readonly string[] = [], opts: { name?: string } = {}): Promise<string> =>
   dockerOk(['create', '--pull', 'never', '--network', 'none', ...(opts.name ? ['--name', opts.name] : []), image, ...cmd]);
 
+/** `docker start -a CONTAINER`: runs it to the end, with its output. */
+export const start = (container: string): Promise<Result> => docker(['start', '-a', container]);
+
 /** `docker export CONTAINER -o OUT`: the container's merged view as a tar (with the init layer's files). */
 export const exportContainer = (container: string, out: string): Promise<Result> =>
   docker(['export', '-o', out, container]);
