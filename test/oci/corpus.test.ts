@@ -1,0 +1,47 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/engine/engine.js';
+import { CORPUS, corpusArchives, freshEngine, tmpdir } from '../helpers/archive.js';
+import { listingOfTar } from '../helpers/listing.js';
+import { needRoot, needTool } from '../support/tools.js';
+import { itWithTool } from '../support/tools.js';
+
+const expected = (archive: string) => fs.readFileSync(path.join(CORPUS, `${archive.split('.')[0]}.expected.txt`), 'utf8');
+
+async function exportListing(engine: Engine, ref: string): Promise<string> {
+  const pt = new PassThrough();
+  const listing = listingOfTar(pt);
+  await engine.export(ref, pt);
+  return (await listing).join('\n') + '\n';
+}
+
+describe('the corpus built by umoci, skopeo and docker', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    ({ engine } = await freshEngine());
+  });
+
+  for (const archive of corpusArchives()) {
+    it(`loads ${archive} and exports the rootfs umoci unpacked`, async () => {
+      const res = await engine.load(path.join(CORPUS, archive));
+      expect(res.messages).toEqual([`Loaded image: ${archive.split('.')[0]}:latest`]);
+      expect(await exportListing(engine, res.images[0]!.id)).toBe(expected(archive));
+    });
+  }
+
+  itWithTool([needRoot(), needTool('tar', 'apt-get install tar'), needTool('python3', 'apt-get install python3')], 'exports a tar that GNU tar extracts, as root, to the expected rootfs', async () => {
+    for (const archive of corpusArchives()) {
+      const { engine: e } = await freshEngine();
+      const { images } = await e.load(path.join(CORPUS, archive));
+      const out = path.join(tmpdir(), 'rootfs.tar');
+      await e.export(images[0]!.id, fs.createWriteStream(out));
+      const dir = tmpdir('boxlab-rootfs-');
+      execFileSync('tar', ['--same-owner', '--numeric-owner', '-xpf', out, '-C', dir]);
+      const listing = execFileSync('python3', [path.join(CORPUS, 'listing.py'), dir], { encoding: 'utf8' });
+      expect(listing, archive).toBe(expected(archive));
+    }
+  });
+});
