@@ -4,10 +4,9 @@
  * edit before packing (`mutateMembers`), to make deliberately broken archives.
  */
 import { writeFile } from 'node:fs/promises';
-import { sha256, type Digest } from '../../digest.js';
+import type { Digest } from '../../digest.js';
 import { BoxlabError } from '../../errors.js';
-import { goJson } from './docker-v1.js';
-import { v1Layers } from './docker-v1.js';
+import { goJson, v1Layers } from './docker-v1.js';
 import type { BuiltImage } from './image.js';
 import { MediaTypes, packTar } from './layer.js';
 
