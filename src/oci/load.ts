@@ -1,6 +1,7 @@
 import { isDigest, parseDigest, sha256, type Digest } from '../digest.js';
 import { BoxlabError } from '../errors.js';
 import { cleanPath } from '../layer/paths.js';
+import { applyLayer, newRoot } from '../layer/tree.js';
 import type { StagedArchive, StagedFile } from './stage.js';
 import { compressionOfMediaType, MediaType, type Descriptor, type ImageConfig } from './types.js';
 import { fullString, normalizeTag, parseReference } from './reference.js';
@@ -45,8 +46,13 @@ function json<T>(f: StagedFile | undefined, member: string): T {
  * OCI layout's `index.json`. Every digest, size and diffID is checked here.
  */
 export function parseArchive(a: StagedArchive, platform = hostPlatform()): ParsedImage[] {
-  if (a.files.has('manifest.json')) return parseDockerArchive(a);
-  if (a.files.has('index.json')) return parseOciLayout(a, platform);
+  let images: ParsedImage[] | undefined;
+  if (a.files.has('manifest.json')) images = parseDockerArchive(a);
+  else if (a.files.has('index.json')) images = parseOciLayout(a, platform);
+  if (images) {
+    images.forEach(checkApplies);
+    return images;
+  }
   if (a.files.size === 0 && a.names.size === 0) throw invalid('invalid archive: the archive is empty');
   throw invalid('invalid archive: no manifest.json (docker save format) or index.json (OCI image layout) found', 'manifest.json');
 }
@@ -99,6 +105,16 @@ function checkDepth(n: number, member: string): void {
       `max depth exceeded: the image has ${n} layers; Docker's overlay2 layer store holds at most ${MAX_IMAGE_LAYERS}`,
       { member },
     );
+}
+
+/**
+ * Applies the image's layers to an empty tree (metadata only): a layer that cannot be applied
+ * (a hardlink to a missing target, a root turned into a symlink) is refused at load, as Docker's
+ * layer store refuses it, not found later at export.
+ */
+function checkApplies(img: ParsedImage): void {
+  const root = newRoot();
+  img.layers.forEach((l, i) => applyLayer(root, i, l.staged.layer!.entries, l.staged.name));
 }
 
 interface DockerManifestEntry {

@@ -114,6 +114,8 @@ export async function stageArchive(
   const links = new Map<string, string>();
   const names = new Set<string>();
   const extract = tar.extract();
+  // streamx may report an error again after pipeline() has settled and let go of its listeners
+  extract.on('error', () => {});
   let n = 0;
   const source = await openInput(input);
 
@@ -135,8 +137,13 @@ export async function stageArchive(
       stream.resume();
       return;
     }
+    // the member can fail (a truncated archive) before stageMember starts reading it
+    let streamError: Error | undefined;
+    stream.on('error', (err: Error) => (streamError ??= err));
     const file = path.join(dir, `m${n++}`);
     stageMember(name, header.size ?? 0, stream as unknown as Readable, file, onProgress).then((s) => {
+      if (streamError) return done(streamError);
+      if (s.size !== header.size) return done(new Error(`${name}: member is truncated`));
       files.set(name, s);
       done();
     }, done);
@@ -184,24 +191,26 @@ async function stageMember(
   let written = 0;
   const diffFile = `${file}.diff`;
 
+  let layerDone: Promise<void> | undefined; // settles when the indexer has seen the whole tar, or failed
   const startLayer = async (k: ReturnType<typeof sniff>) => {
     if (k === 'other') return;
     if (k !== 'tar') diffOut = await fsp.open(diffFile, 'w', 0o644);
     indexer = new LayerIndexer(name, diffOut);
-    indexer.on('error', (err: Error) => (layerError ??= err));
-    if (k === 'tar') sink = indexer;
-    else {
+    if (k === 'tar') {
+      sink = indexer;
+      layerDone = finished(indexer);
+    } else {
       const dec = k === 'gzip' ? zlib.createGunzip({ chunkSize: 1 << 18 }) : zstdDecompressor();
-      dec.on('error', (err: Error) => (layerError ??= err));
-      dec.pipe(indexer);
       sink = dec;
+      layerDone = pipeline(dec, indexer);
     }
+    layerDone.catch((err: Error) => (layerError ??= err));
   };
   const feed = async (chunk: Buffer) => {
     hash.update(chunk);
     const w = out.write(chunk);
     if (sink && !layerError && !sink.write(chunk)) {
-      await Promise.race([once(sink, 'drain'), once(sink, 'error').catch(() => {}), errorOf(indexer!)]);
+      await Promise.race([once(sink, 'drain'), layerDone!.catch(() => {})]);
     }
     await w;
   };
@@ -229,14 +238,8 @@ async function stageMember(
       await startLayer(kind);
       if (first.length) await feed(first);
     }
-    if (sink && !layerError) {
-      sink.end();
-      try {
-        await finished(indexer!);
-      } catch (err) {
-        layerError ??= err as Error;
-      }
-    }
+    if (sink && !layerError) sink.end();
+    if (layerDone) await layerDone.catch(() => {});
   } finally {
     await out.close();
     await diffOut?.close();
@@ -255,8 +258,4 @@ async function stageMember(
     staged.data = await fsp.readFile(file);
   }
   return staged;
-}
-
-function errorOf(w: Writable): Promise<void> {
-  return new Promise((resolve) => w.once('error', () => resolve()));
 }
