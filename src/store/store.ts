@@ -8,7 +8,7 @@ import { BoxlabError } from '../errors.js';
 import type { LayerEntry } from '../layer/types.js';
 import type { ParsedImage } from '../oci/load.js';
 import type { Compression, Descriptor, ImageConfig } from '../oci/types.js';
-import { existsSync, fsyncPath, readJson, writeFileAtomic } from '../util/fsx.js';
+import { existsSync, fsyncPath, readJson, writeDurable, writeFileAtomic } from '../util/fsx.js';
 import { acquireLock, processAlive } from './lock.js';
 
 /** A layer in the store, keyed by chainID (its identity includes everything below it). */
@@ -189,8 +189,9 @@ export class Store {
           await fsyncPath(ix.uncompressedFile);
           await fsp.rename(ix.uncompressedFile, path.join(dir, 'diff.tar'));
         }
-        await writeFileAtomic(path.join(dir, 'index.json'), JSON.stringify(ix.entries));
-        await writeFileAtomic(path.join(dir, 'layer.json'), JSON.stringify(rec, null, 2));
+        // plain writes are enough inside the staging directory: it appears whole, by one rename
+        await writeDurable(path.join(dir, 'index.json'), JSON.stringify(ix.entries));
+        await writeDurable(path.join(dir, 'layer.json'), JSON.stringify(rec, null, 2));
         await fsyncPath(dir);
         await fsp.rename(dir, this.layerDir(chainId));
         newLayers.push(chainId);
@@ -224,13 +225,7 @@ export class Store {
     const dest = this.blobPath(d);
     if (existsSync(dest)) return;
     const tmp = path.join(staging, `blob-${randomBytes(6).toString('hex')}`);
-    const fh = await fsp.open(tmp, 'w', 0o644);
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeDurable(tmp, bytes);
     await fsp.rename(tmp, dest);
   }
 

@@ -13,6 +13,17 @@ export async function fsyncPath(p: string): Promise<void> {
   }
 }
 
+/** Writes a new file and fsyncs it (no rename: for files inside a directory renamed later). */
+export async function writeDurable(file: string, data: string | Uint8Array): Promise<void> {
+  const fh = await fsp.open(file, 'w', 0o644);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Writes `data` to `dest` so that a reader sees the old content or the new, never a mix. */
 export async function writeFileAtomic(dest: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${dest}.tmp-${randomBytes(6).toString('hex')}`;
