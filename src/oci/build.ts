@@ -11,4 +11,5 @@
 export * from './build/layer.js';
 export * from './build/image.js';
 export * from './build/archive.js';
+export * from './build/docker-archive.js';
 export { v1Layers, goJson } from './build/docker-v1.js';

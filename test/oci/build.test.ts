@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +24,7 @@ import {
   type OciConfig,
 } from '../../src/oci/build.js';
 import { dockerd, dockerOk, imageInspect, load, save, uniqueRef } from '../oracle/docker.js';
-import { describeWithTool } from '../support/tools.js';
+import { describeWithTool, needRoot, needTool } from '../support/tools.js';
 
 interface TarMember {
   name: string;
@@ -61,6 +63,7 @@ async function members(data: Buffer): Promise<TarMember[]> {
   return out;
 }
 
+const run = promisify(execFile);
 const hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const digestOf = (b: Buffer | string): Digest => `sha256:${hex(b)}`;
 
@@ -364,6 +367,34 @@ describe('docker save archive', () => {
     ]);
   });
 
+  it('writes the Engine 25 form: an OCI layout of plain tars named by diffID, plus manifest.json', async () => {
+    const ms = await members(await writeDockerArchive([built.alpine, built.webapp], { flavor: '25' }));
+    const byName = new Map(ms.map((m) => [m.name, m]));
+    expect(['index.json', 'manifest.json', 'oci-layout', 'repositories'].every((n) => byName.has(n))).toBe(true);
+    const manifest = JSON.parse(byName.get('manifest.json')!.data.toString());
+    expect(manifest[1].Config).toBe(blobName(built.webapp.configDigest));
+    expect(manifest[1].Layers).toEqual(built.webapp.diffIds.map(blobName));
+    for (const l of built.webapp.layers) expect(byName.get(blobName(l.diffId))!.data.equals(l.tar)).toBe(true);
+    const index = JSON.parse(byName.get('index.json')!.data.toString());
+    expect(index.manifests[1].annotations).toEqual({
+      'io.containerd.image.name': 'docker.io/boxlab/webapp:1.0',
+      'org.opencontainers.image.ref.name': '1.0',
+    });
+    const oci = JSON.parse(byName.get(`blobs/sha256/${index.manifests[1].digest.slice(7)}`)!.data.toString());
+    expect(oci.layers.map((l: { digest: string; mediaType: string }) => [l.mediaType, l.digest])).toEqual(
+      built.webapp.diffIds.map((d) => ['application/vnd.oci.image.layer.v1.tar', d]),
+    );
+  });
+
+  it('writes the containerd-store form (Engine 29): manifest.json Layers name the compressed blobs', async () => {
+    const ms = await members(await writeDockerArchive([built.webapp], { flavor: 'containerd' }));
+    const byName = new Map(ms.map((m) => [m.name, m]));
+    const manifest = JSON.parse(byName.get('manifest.json')!.data.toString());
+    expect(manifest[0].Layers).toEqual(built.webapp.layers.map((l) => blobName(l.digest)));
+    for (const l of built.webapp.layers) expect(byName.get(blobName(l.digest))!.data.equals(l.blob)).toBe(true);
+    expect(byName.has('repositories')).toBe(false);
+  });
+
   it('lists OCI members for the same images from the same blobs', () => {
     const names = ociMembers([built.deep]).map((m) => m.name);
     for (const l of built.deep.layers) expect(names).toContain(blobName(l.digest));
@@ -399,5 +430,52 @@ describeWithTool(dockerd(), 'Docker 20.10 reads the docker save archive as the b
     const view = (m: TarMember) => ({ name: m.name, type: m.type, mode: m.mode, mtime: m.mtime, linkname: m.linkname, sha: hex(m.data) });
     expect(a.map(view)).toEqual(b.map(view));
     await dockerOk(['rmi', ref]);
+  });
+
+  for (const flavor of ['25', 'containerd'] as const) {
+    it(`loads the ${flavor} form as the same image`, async () => {
+      const ref = uniqueRef(`build-${flavor}`);
+      const img = await buildImage({ ...webapp, name: ref }, built.alpine);
+      const out = join(dir, `${flavor}.tar`);
+      await writeDockerArchive([img], { flavor, out });
+      const r = await load(out);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(`Loaded image: ${ref}\n`);
+      const inspect = await imageInspect(ref);
+      expect(inspect.Id).toBe(img.configDigest);
+      expect(inspect.RootFS.Layers).toEqual(img.diffIds);
+      await dockerOk(['rmi', ref]);
+    });
+  }
+});
+
+describeWithTool([needRoot(), needTool('umoci', 'apt-get install umoci'), needTool('skopeo', 'apt-get install skopeo')], 'skopeo and umoci read every archive form to the same rootfs', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'boxlab-build-umoci-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function rootfs(transport: string, archive: string): Promise<string> {
+    const layout = join(dir, `${transport}-${archive.split('/').at(-1)}.layout`);
+    const bundle = `${layout}.bundle`;
+    await run('skopeo', ['copy', '-q', `${transport}:${archive}`, `oci:${layout}:t`]);
+    await run('umoci', ['unpack', '--image', `${layout}:t`, bundle]);
+    const { stdout } = await run('sh', ['-c', 'cd "$1" && find . -printf "%y %#m %U:%G %p %s %l\\n" | sort', 'sh', join(bundle, 'rootfs')]);
+    return stdout;
+  }
+
+  it('gives one rootfs for the OCI archive and the three docker save forms', async () => {
+    const oci = join(dir, 'w.oci.tar');
+    await writeOciArchive([built.webapp], { out: oci });
+    const want = await rootfs('oci-archive', oci);
+    expect(want).toContain('./bin/bbsuid');
+    for (const flavor of ['20.10', '25', 'containerd'] as const) {
+      const out = join(dir, `w-${flavor}.tar`);
+      await writeDockerArchive([built.webapp], { flavor, out });
+      expect(await rootfs('docker-archive', out), flavor).toBe(want);
+    }
   });
 });

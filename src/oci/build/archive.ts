@@ -6,7 +6,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Digest } from '../../digest.js';
 import { BoxlabError } from '../../errors.js';
-import { goJson, v1Layers } from './docker-v1.js';
 import type { BuiltImage } from './image.js';
 import { MediaTypes, packTar } from './layer.js';
 
@@ -31,20 +30,40 @@ export interface ArchiveOptions {
 
 const OCI_LAYOUT = Buffer.from('{"imageLayoutVersion": "1.0.0"}');
 
-/** `boxlab/alpine:3.20` → `docker.io/boxlab/alpine:3.20`; `alpine` → `docker.io/library/alpine:latest`. */
-export function fullName(name: string): string {
-  const slash = name.lastIndexOf('/');
-  const colon = name.lastIndexOf(':');
-  const withTag = colon > slash ? name : `${name}:latest`;
-  const first = withTag.split('/')[0]!;
-  if (withTag.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) return withTag;
-  return withTag.includes('/') ? `docker.io/${withTag}` : `docker.io/library/${withTag}`;
+interface Ref {
+  domain: string;
+  path: string;
+  tag: string;
 }
 
-function splitTag(name: string): [repo: string, tag: string] {
+/** Splits a reference as distribution/reference does: docker.io and `library/` by default, tag `latest`. */
+function parseRef(name: string): Ref {
   const slash = name.lastIndexOf('/');
   const colon = name.lastIndexOf(':');
-  return colon > slash ? [name.slice(0, colon), name.slice(colon + 1)] : [name, 'latest'];
+  const tag = colon > slash ? name.slice(colon + 1) : 'latest';
+  const parts = (colon > slash ? name.slice(0, colon) : name).split('/');
+  const first = parts[0]!;
+  const domain = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost') ? parts.shift()! : 'docker.io';
+  if (domain === 'docker.io' && parts.length === 1) parts.unshift('library');
+  return { domain, path: parts.join('/'), tag };
+}
+
+/** `boxlab/alpine:3.20` → `docker.io/boxlab/alpine:3.20`; `alpine` → `docker.io/library/alpine:latest`. */
+export function fullName(name: string): string {
+  const r = parseRef(name);
+  return `${r.domain}/${r.path}:${r.tag}`;
+}
+
+/** The familiar repository and tag, as `docker images` and `docker save`'s RepoTags spell them. */
+export function familiarName(name: string): { repo: string; tag: string } {
+  const r = parseRef(name);
+  const repo = r.domain !== 'docker.io' ? `${r.domain}/${r.path}` : r.path.replace(/^library\//, '');
+  return { repo, tag: r.tag };
+}
+
+function tagged(name: string): string {
+  const { repo, tag } = familiarName(name);
+  return `${repo}:${tag}`;
 }
 
 export function ociMembers(images: readonly BuiltImage[]): Member[] {
@@ -65,7 +84,7 @@ export function ociMembers(images: readonly BuiltImage[]): Member[] {
       // containerd and Docker 25+ add the normalised name.
       annotations: {
         'io.containerd.image.name': fullName(img.name),
-        'org.opencontainers.image.ref.name': img.name,
+        'org.opencontainers.image.ref.name': tagged(img.name),
       },
     })),
   };
@@ -76,59 +95,6 @@ export function ociMembers(images: readonly BuiltImage[]): Member[] {
     { name: 'index.json', data: Buffer.from(JSON.stringify(index)) },
     { name: 'oci-layout', data: OCI_LAYOUT },
   ];
-}
-
-/**
- * `docker save` as Engine 20.10 writes it: per layer `<v1 id>/{VERSION,json,layer.tar}` (plain
- * tars; a diffID already written becomes a symlink to the first copy), `<image id>.json`,
- * `manifest.json` and `repositories`, in the lexical walk order of its temp directory.
- */
-export function dockerMembers(images: readonly BuiltImage[]): Member[] {
-  const files = new Map<string, Member>();
-  const layerPaths = new Map<Digest, string>();
-  const manifest: Array<{ Config: string; RepoTags: string[]; Layers: string[] }> = [];
-  const repositories: Record<string, Record<string, string>> = {};
-  for (const img of images) {
-    const mtime = new Date(img.created);
-    const v1 = v1Layers(img.configJson, img.chainIds);
-    const paths: string[] = [];
-    v1.forEach(({ id, json }, i) => {
-      const layer = img.layers[i]!;
-      const path = `${id}/layer.tar`;
-      paths.push(path);
-      if (files.has(`${id}/`)) return; // the same v1 layer, already saved
-      files.set(`${id}/`, { name: `${id}/`, type: 'directory', mode: 0o755, mtime });
-      files.set(`${id}/VERSION`, { name: `${id}/VERSION`, data: Buffer.from('1.0'), mtime });
-      files.set(`${id}/json`, { name: `${id}/json`, data: json, mtime });
-      const first = layerPaths.get(layer.diffId);
-      if (first) files.set(path, { name: path, type: 'symlink', linkname: `../${first}`, mtime });
-      else {
-        layerPaths.set(layer.diffId, path);
-        files.set(path, { name: path, data: layer.tar, mtime });
-      }
-    });
-    const configName = `${img.configDigest.slice(7)}.json`;
-    files.set(configName, { name: configName, data: img.config, mtime });
-    manifest.push({ Config: configName, RepoTags: [img.name], Layers: paths });
-    const [repo, tag] = splitTag(img.name);
-    const top = v1[v1.length - 1];
-    if (top) (repositories[repo] ??= {})[tag] = top.id;
-  }
-  const epoch = new Date(0);
-  // json.Encoder.Encode: a trailing newline.
-  files.set('manifest.json', { name: 'manifest.json', data: Buffer.from(`${goJson(manifest)}\n`), mtime: epoch });
-  files.set('repositories', { name: 'repositories', data: Buffer.from(`${goJson(repositories)}\n`), mtime: epoch });
-  // filepath.Walk order: compare path component by component.
-  return [...files.values()].sort((a, b) => walkCompare(a.name, b.name));
-}
-
-function walkCompare(a: string, b: string): number {
-  const pa = a.replace(/\/$/, '').split('/');
-  const pb = b.replace(/\/$/, '').split('/');
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    if (pa[i] !== pb[i]) return pa[i]! < pb[i]! ? -1 : 1;
-  }
-  return pa.length - pb.length;
 }
 
 /** Packs members with tar-stream (root:root, 0644 files and 0755 directories unless given). */
@@ -154,7 +120,7 @@ export async function packMembers(members: readonly Member[], mtime: Date): Prom
   );
 }
 
-async function finish(members: Member[], images: readonly BuiltImage[], opts: ArchiveOptions): Promise<Buffer> {
+export async function finish(members: Member[], images: readonly BuiltImage[], opts: ArchiveOptions): Promise<Buffer> {
   if (images.length === 0) throw new BoxlabError('InvalidArgument', 'an archive needs at least one image');
   const newest = images.map((i) => i.created).sort().at(-1)!;
   const edited = opts.mutateMembers?.(members) ?? members;
@@ -165,10 +131,6 @@ async function finish(members: Member[], images: readonly BuiltImage[], opts: Ar
 
 export async function writeOciArchive(images: readonly BuiltImage[], opts: ArchiveOptions = {}): Promise<Buffer> {
   return finish(ociMembers(images), images, opts);
-}
-
-export async function writeDockerArchive(images: readonly BuiltImage[], opts: ArchiveOptions = {}): Promise<Buffer> {
-  return finish(dockerMembers(images), images, opts);
 }
 
 /** Small edits for broken archives; each returns a `mutateMembers` hook. */
