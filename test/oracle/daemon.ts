@@ -118,5 +118,21 @@ export async function stopDockerd(d: Daemon): Promise<void> {
     }
   }
   for (const m of mountsUnder(d.dir)) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
-  rmSync(d.dir, { recursive: true, force: true });
+  // Retries: containerd, dockerd's child, may still be closing files under exec/ for a moment.
+  rmSync(d.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+}
+
+/**
+ * For a process that is exiting before it could await stopDockerd (vitest interrupted, say): a
+ * detached shell outlives us, stops the daemon (TERM, then KILL after 20 s), unmounts what is left
+ * and removes its dir. Synchronous, so it can run in an 'exit' handler.
+ */
+export function stopDockerdDetached(d: Daemon): void {
+  const script = [
+    'kill -TERM "$1" 2>/dev/null; i=0',
+    'while kill -0 "$1" 2>/dev/null; do i=$((i+1)); [ $i -eq 100 ] && kill -KILL "$1"; sleep 0.2; done',
+    'awk \'{print $5}\' /proc/self/mountinfo | grep -F "$2/" | sort -r | xargs -r -n1 umount -l',
+    'rm -rf "$2"',
+  ].join('\n');
+  spawn('sh', ['-c', script, 'sh', String(d.pid), d.dir], { detached: true, stdio: 'ignore' }).unref();
 }

@@ -8,11 +8,11 @@
  * It also gives the run an id (BOXLAB_RUN_ID) so that tools.ts prints each missing tool once per run.
  */
 import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { onPath } from '../support/requirements.js';
-import { startDockerd, stopDockerd, type Daemon } from './daemon.js';
+import { startDockerd, stopDockerd, stopDockerdDetached, type Daemon } from './daemon.js';
 
 export interface DockerProvided {
   /** DOCKER_HOST of the private daemon, or null when there is none. */
@@ -44,20 +44,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const { daemon, reason } = await startIfPossible();
   project.provide('docker', { host: daemon?.host ?? null, reason });
 
-  // Last resort if teardown never runs (the process is exiting): kill it; state may remain in /tmp/dk.*.
+  // Interrupted (Ctrl-C, a CI timeout), vitest exits without running the teardown: stop the daemon
+  // through a detached reaper from the 'exit' handler, and turn signals into an exit. Prepended:
+  // vitest's own handlers call process.exit(), which skips every listener after them.
   const onExit = () => {
-    if (daemon) {
-      try {
-        process.kill(daemon.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
+    if (daemon) stopDockerdDetached(daemon);
+    rmSync(runDir, { recursive: true, force: true });
   };
-  process.once('exit', onExit);
+  const onSignal = (sig: NodeJS.Signals) => process.exit(128 + (osConstants.signals[sig] ?? 1));
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  process.prependOnceListener('exit', onExit);
+  for (const sig of signals) process.prependOnceListener(sig, onSignal);
 
   return async () => {
     process.off('exit', onExit);
+    for (const sig of signals) process.off(sig, onSignal);
     if (daemon) await stopDockerd(daemon);
     rmSync(runDir, { recursive: true, force: true });
   };
