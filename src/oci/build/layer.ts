@@ -147,44 +147,52 @@ export function layerEntries(spec: LayerSpec, opts: BuildLayerOptions = {}): Ent
     }
     const path = cleanPath(op.path);
     parents(path);
-    switch (op.op) {
-      case 'dir':
-        if (!emitted.has(path)) dirEntry(path, attrs(op, 0o755));
-        break;
-      case 'file': {
-        const a = attrs(op, 0o644);
-        files.set(path, a);
-        const header: RawHeader = { name: path, type: 'file', ...headerOwner(a), mtime };
-        if (op.xattrs) header.pax = Object.fromEntries(Object.entries(op.xattrs).map(([k, v]) => [`SCHILY.xattr.${k}`, v]));
-        out.push({ header, content: toBuffer(op.content) });
-        break;
-      }
-      case 'symlink':
-        out.push({
-          header: { name: path, type: 'symlink', linkname: op.target, ...headerOwner(attrs(op, 0o777)), mtime },
-        });
-        break;
-      case 'hardlink': {
-        // A hardlink's header carries its inode's mode and owner, as Go's archive/tar writes it.
-        const target = cleanPath(op.target);
-        const a = files.get(target) ?? { mode: 0o644, uid: 0, gid: 0 };
-        files.set(path, a);
-        out.push({ header: { name: path, type: 'link', linkname: target, ...headerOwner(a), mtime } });
-        break;
-      }
-      case 'whiteout':
-        // Mode 0 as Docker writes it (moby archive/changes.go); OCI layer.md: "regardless of the
-        // path being deleted, the whiteout file is a regular file in the archive".
-        out.push({ header: { name: joinPath(parentOf(path), `.wh.${baseOf(path)}`), type: 'file', mode: S_IFREG, mtime }, content: Buffer.alloc(0) });
-        break;
-      case 'opaque':
-        // The directory itself first, then its marker, then (from later ops) its new contents.
-        if (!emitted.has(path)) dirEntry(path, declared.get(path) ?? opts.lower?.get(path) ?? newDir);
-        out.push({ header: { name: `${path}/.wh..wh..opq`, type: 'file', mode: S_IFREG, mtime }, content: Buffer.alloc(0) });
-        break;
+    if (op.op === 'dir') {
+      if (!emitted.has(path)) dirEntry(path, attrs(op, 0o755));
+    } else if (op.op === 'opaque') {
+      // The directory itself first, then its marker, then (from later ops) its new contents.
+      if (!emitted.has(path)) dirEntry(path, declared.get(path) ?? opts.lower?.get(path) ?? newDir);
+      out.push(marker(`${path}/.wh..wh..opq`, mtime));
+    } else {
+      out.push(leafEntry(op, path, files, mtime));
     }
   }
   return out;
+}
+
+type Leaf = Extract<Op, { op: 'file' | 'symlink' | 'hardlink' | 'whiteout' }>;
+
+/** The entry of a non-directory op; `files` remembers modes and owners for later hardlinks. */
+function leafEntry(op: Leaf, path: string, files: Map<string, DirAttrs>, mtime: Date): Entry {
+  switch (op.op) {
+    case 'file': {
+      const a = attrs(op, 0o644);
+      files.set(path, a);
+      const header: RawHeader = { name: path, type: 'file', ...headerOwner(a), mtime };
+      if (op.xattrs) header.pax = Object.fromEntries(Object.entries(op.xattrs).map(([k, v]) => [`SCHILY.xattr.${k}`, v]));
+      return { header, content: toBuffer(op.content) };
+    }
+    case 'symlink':
+      return { header: { name: path, type: 'symlink', linkname: op.target, ...headerOwner(attrs(op, 0o777)), mtime } };
+    case 'hardlink': {
+      // A hardlink's header carries its inode's mode and owner, as Go's archive/tar writes it.
+      const target = cleanPath(op.target);
+      const a = files.get(target) ?? { mode: 0o644, uid: 0, gid: 0 };
+      files.set(path, a);
+      return { header: { name: path, type: 'link', linkname: target, ...headerOwner(a), mtime } };
+    }
+    case 'whiteout':
+      return marker(joinPath(parentOf(path), `.wh.${baseOf(path)}`), mtime);
+  }
+}
+
+/**
+ * A whiteout or opaque marker: an empty regular file of mode 0, as Docker writes it (moby
+ * archive/changes.go). OCI layer.md: "regardless of the path being deleted, the whiteout file is a
+ * regular file in the archive".
+ */
+function marker(name: string, mtime: Date): Entry {
+  return { header: { name, type: 'file', mode: S_IFREG, mtime }, content: Buffer.alloc(0) };
 }
 
 function joinPath(dir: string, name: string): string {
