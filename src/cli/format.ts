@@ -49,3 +49,8 @@ export function table(header: string[], rows: string[][]): string {
 export function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
+
+/** Docker's 12-hex short form of an ID (here, not in digest.ts, to keep node:crypto out of CLI start-up). */
+export function shortId(d: string): string {
+  return d.replace(/^sha256:/, '').slice(0, 12);
+}

@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
-import { shortId } from '../../digest.js';
 import type { CliContext } from '../context.js';
-import { ago, humanSize, table } from '../format.js';
+import { ago, humanSize, shortId, table } from '../format.js';
 
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('images')
-    .alias('image-ls')
     .description('List images')
     .option('-q, --quiet', 'only show image IDs')
     .option('--no-trunc', "don't truncate output")

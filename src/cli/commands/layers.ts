@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { shortId } from '../../digest.js';
 import type { CliContext } from '../context.js';
-import { humanSize, table, truncate } from '../format.js';
+import { humanSize, shortId, table, truncate } from '../format.js';
 
 export function register(program: Command, ctx: CliContext): void {
   program

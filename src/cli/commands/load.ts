@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { shortId } from '../../digest.js';
 import type { CliContext } from '../context.js';
-import { layerProgress } from '../progress.js';
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -13,6 +11,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (opts: { input?: string; quiet?: boolean; json?: boolean }) => {
       const engine = await ctx.engine();
       if (!opts.input && process.stdin.isTTY) throw new Error('requested load from stdin, but stdin is empty');
+      const { layerProgress } = await import('../progress.js');
       const progress = opts.quiet || opts.json ? layerProgress({ isTTY: false } as NodeJS.WriteStream, '') : layerProgress(ctx.out, 'Loading layer');
       const res = await engine
         .load(opts.input ?? process.stdin, {

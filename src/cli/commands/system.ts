@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { shortId } from '../../digest.js';
 import type { CliContext } from '../context.js';
-import { humanSize, table } from '../format.js';
+import { humanSize, shortId, table } from '../format.js';
 
 export function register(program: Command, ctx: CliContext): void {
   const system = program.command('system').description('Manage the store');

@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CORPUS, tmpdir, writeTmp } from '../helpers/archive.js';
+import { listingOfTar } from '../helpers/listing.js';
+
+const MAIN = path.join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+
+function boxlab(root: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--root', root, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('the boxlab command', () => {
+  const root = tmpdir('boxlab-cli-');
+
+  it('loads an archive and prints only the result when piped', () => {
+    const r = boxlab(root, 'load', '-i', path.join(CORPUS, 'whiteouts.docker.tar'));
+    expect(r).toMatchObject({ code: 0, stdout: 'Loaded image: whiteouts:latest\n', stderr: '' });
+  });
+
+  it('lists images with docker\'s columns', () => {
+    const r = boxlab(root, 'images');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE$/);
+    expect(r.stdout).toMatch(/^whiteouts\s+latest\s+c330b18779fb\s+/m);
+  });
+
+  it('prints one history row per history entry', () => {
+    const r = boxlab(root, 'history', 'whiteouts');
+    expect(r.stdout.trim().split('\n')).toHaveLength(4);
+    expect(r.stdout.split('\n')[1]).toMatch(/^c330b18779fb\s/);
+  });
+
+  it('inspects an image as Docker-shaped JSON', () => {
+    const [img] = JSON.parse(boxlab(root, 'inspect', 'whiteouts:latest').stdout);
+    expect(img.Id).toBe('sha256:c330b18779fb6313545e06a099265c1965df9ddc980405c54103674bdec51806');
+    expect(img.RepoTags).toEqual(['whiteouts:latest']);
+    expect(img.RootFS.Layers).toHaveLength(3);
+  });
+
+  it('shows per-layer changes and the efficiency score', () => {
+    const r = boxlab(root, 'layers', 'whiteouts');
+    expect(r.stdout).toMatch(/\+0 ~1 -3/);
+    expect(r.stdout).toMatch(/Image efficiency score: \d+\.\d %/);
+  });
+
+  it('exports the merged filesystem to a file', async () => {
+    const out = path.join(tmpdir(), 'rootfs.tar');
+    expect(boxlab(root, 'export', 'whiteouts', '-o', out).code).toBe(0);
+    const listing = (await listingOfTar(fs.readFileSync(out))).join('\n') + '\n';
+    expect(listing).toBe(fs.readFileSync(path.join(CORPUS, 'whiteouts.expected.txt'), 'utf8'));
+  });
+
+  it('fails with a clear message and a non-zero status on bad input', () => {
+    const r = boxlab(root, 'load', '-i', writeTmp(Buffer.from('not a tar at all'.repeat(64))));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Error: invalid archive/);
+    expect(boxlab(root, 'inspect', 'nosuch').stderr).toBe('Error: No such image: nosuch\n');
+  });
+
+  it('removes an image and collects its layers', () => {
+    const r = boxlab(root, 'rmi', 'whiteouts');
+    expect(r.stdout.split('\n')[0]).toBe('Untagged: whiteouts:latest');
+    expect(r.stdout).toMatch(/^Deleted: sha256:c330b18779fb/m);
+    expect(fs.readdirSync(path.join(root, 'layers'))).toEqual([]);
+    expect(fs.readdirSync(path.join(root, 'blobs', 'sha256'))).toEqual([]);
+  });
+});
