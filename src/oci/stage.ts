@@ -80,9 +80,36 @@ function zstdDecompressor(): Transform {
   });
 }
 
-/** Opens the input, undoing an outer gzip as `docker load` does. */
+/**
+ * An OCI layout directory read as the tar it would be: its files streamed, in a stable order,
+ * through the same path as an archive.
+ */
+function packDirectory(root: string): Readable {
+  const pack = tar.pack();
+  (async () => {
+    const walk = async (rel: string): Promise<void> => {
+      for (const name of (await fsp.readdir(path.join(root, rel))).sort()) {
+        const r = rel ? `${rel}/${name}` : name;
+        const st = await fsp.lstat(path.join(root, r));
+        if (st.isDirectory()) await walk(r);
+        else if (st.isFile()) {
+          await new Promise<void>((resolve, reject) => {
+            const entry = pack.entry({ name: r, size: st.size, mode: 0o644 }, (err) => (err ? reject(err) : resolve()));
+            pipeline(fs.createReadStream(path.join(root, r)), entry as unknown as NodeJS.WritableStream).catch(reject);
+          });
+        }
+      }
+    };
+    await walk('');
+    pack.finalize();
+  })().catch((err: Error) => pack.destroy(err));
+  return pack as unknown as Readable;
+}
+
+/** Opens the input (an archive, or an OCI layout directory), undoing an outer gzip as `docker load` does. */
 async function openInput(input: string | Readable): Promise<Readable> {
   if (typeof input !== 'string') return input;
+  if ((await fsp.stat(input).catch(() => undefined))?.isDirectory()) return packDirectory(input);
   let fh: fsp.FileHandle;
   try {
     fh = await fsp.open(input, 'r');
