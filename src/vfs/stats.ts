@@ -1,0 +1,75 @@
+import { S_IFMT, type Inode, type InodeKind } from './inode.js';
+
+/** What stat(2) reports, in the model's terms. */
+export interface Stats {
+  type: InodeKind;
+  /** Permission bits (0o7777); `stMode` adds the type bits. */
+  mode: number;
+  stMode: number;
+  uid: number;
+  gid: number;
+  /** Bytes for a file, the target's length for a symlink, 4096 for a directory (as ext4 shows it). */
+  size: number;
+  mtime: number;
+  ino: number;
+  nlink: number;
+  rdev?: { major: number; minor: number };
+}
+
+export function statOf(inode: Inode): Stats {
+  const size =
+    inode.kind === 'file'
+      ? inode.size
+      : inode.kind === 'symlink'
+        ? Buffer.byteLength(inode.target)
+        : inode.kind === 'dir'
+          ? 4096
+          : 0;
+  const st: Stats = {
+    type: inode.kind,
+    mode: inode.mode,
+    stMode: S_IFMT[inode.kind] | inode.mode,
+    uid: inode.uid,
+    gid: inode.gid,
+    size,
+    mtime: inode.mtime,
+    ino: inode.ino,
+    nlink: inode.nlink,
+  };
+  if (inode.kind === 'char' || inode.kind === 'block') st.rdev = { major: inode.major, minor: inode.minor };
+  return st;
+}
+
+/**
+ * Owner and mode of a new inode created in `parent` by `cred`, as the kernel's inode_init_owner
+ * does it: in a setgid directory the new inode takes the directory's group, and a new directory
+ * inherits the setgid bit. (The caller is root, so CAP_FSETID keeps a file's own setgid bit.)
+ */
+export function initOwner(
+  parent: Inode,
+  kind: InodeKind,
+  mode: number,
+  cred: { uid: number; gid: number },
+): { mode: number; uid: number; gid: number } {
+  let gid = cred.gid;
+  let m = mode & 0o7777;
+  if (parent.mode & 0o2000) {
+    gid = parent.gid;
+    if (kind === 'dir') m |= 0o2000;
+  }
+  return { mode: m, uid: cred.uid, gid };
+}
+
+/**
+ * chown(2) on a non-directory clears setuid, and setgid when group-execute is set, for every caller
+ * since Linux 2.2.13 (chown(2) NOTES; fs/open.c chown_common sets ATTR_KILL_SUID|ATTR_KILL_SGID).
+ */
+export function modeAfterChown(kind: InodeKind, mode: number): number {
+  if (kind === 'dir') return mode;
+  let m = mode & ~0o4000;
+  if (m & 0o010) m &= ~0o2000;
+  return m;
+}
+
+/** mkdir(2) on Linux: "mode & ~umask & 01777"; setuid and setgid in the mode are ignored (setgid comes from the parent). */
+export const MKDIR_MODE_MASK = 0o1777;
