@@ -110,7 +110,8 @@ function baseOf(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
-interface Entry {
+/** One tar member to write: a tar-stream header and, for a regular file, its bytes. */
+export interface TarEntry {
   header: RawHeader;
   content?: Buffer;
 }
@@ -119,7 +120,7 @@ interface Entry {
  * Turns ops into tar entries in the order given, inserting the parents a child needs first. A parent
  * the spec lists later as a `dir` op is emitted early with that op's attributes (and not again).
  */
-export function layerEntries(spec: LayerSpec, opts: BuildLayerOptions = {}): Entry[] {
+export function layerEntries(spec: LayerSpec, opts: BuildLayerOptions = {}): TarEntry[] {
   const mtime = opts.mtime ?? DEFAULT_MTIME;
   const auto = spec.autoParents ?? true;
   const declared = new Map<string, DirAttrs>();
@@ -127,7 +128,7 @@ export function layerEntries(spec: LayerSpec, opts: BuildLayerOptions = {}): Ent
   const emitted = new Set<string>();
   const files = new Map<string, DirAttrs>();
   const newDir = attrs(spec.parentAttrs ?? {}, 0o755);
-  const out: Entry[] = [];
+  const out: TarEntry[] = [];
 
   const dirEntry = (path: string, a: DirAttrs) => {
     emitted.add(path);
@@ -163,7 +164,7 @@ export function layerEntries(spec: LayerSpec, opts: BuildLayerOptions = {}): Ent
 type Leaf = Extract<Op, { op: 'file' | 'symlink' | 'hardlink' | 'whiteout' }>;
 
 /** The entry of a non-directory op; `files` remembers modes and owners for later hardlinks. */
-function leafEntry(op: Leaf, path: string, files: Map<string, DirAttrs>, mtime: Date): Entry {
+function leafEntry(op: Leaf, path: string, files: Map<string, DirAttrs>, mtime: Date): TarEntry {
   switch (op.op) {
     case 'file': {
       const a = attrs(op, 0o644);
@@ -191,7 +192,7 @@ function leafEntry(op: Leaf, path: string, files: Map<string, DirAttrs>, mtime: 
  * archive/changes.go). OCI layer.md: "regardless of the path being deleted, the whiteout file is a
  * regular file in the archive".
  */
-function marker(name: string, mtime: Date): Entry {
+function marker(name: string, mtime: Date): TarEntry {
   return { header: { name, type: 'file', mode: S_IFREG, mtime }, content: Buffer.alloc(0) };
 }
 
@@ -216,7 +217,7 @@ function toBuffer(c: string | Buffer | undefined): Buffer | undefined {
 }
 
 /** Packs entries with tar-stream into one buffer (ustar; PAX where a name or link needs it). */
-export async function packTar(entries: readonly Entry[]): Promise<Buffer> {
+export async function packTar(entries: readonly TarEntry[]): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
   const done = (async () => {
