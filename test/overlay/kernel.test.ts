@@ -78,5 +78,5 @@ describe.skipIf(optedOut || (missing !== null && !required))('overlay against th
       }),
       { numRuns: Number(process.env.BOXLAB_KERNEL_RUNS ?? 40) },
     );
-  }, 120_000);
+  }, 30_000 + 3_000 * Number(process.env.BOXLAB_KERNEL_RUNS ?? 40));
 });
