@@ -155,10 +155,10 @@ export class Engine {
       Comment: c.comment ?? '',
       Created: config.created ?? '',
       Container: (config as { container?: string }).container ?? '',
-      ContainerConfig: config.container_config ?? {},
+      ContainerConfig: dockerContainerConfig(config.container_config),
       DockerVersion: config.docker_version ?? '',
       Author: config.author ?? '',
-      Config: config.config ?? null,
+      Config: dockerContainerConfig(config.config),
       Architecture: config.architecture ?? '',
       ...(config.variant ? { Variant: config.variant } : {}),
       Os: config.os ?? '',
@@ -166,7 +166,8 @@ export class Engine {
       VirtualSize: size,
       GraphDriver: { Name: 'overlay2', Data: null },
       RootFS: { Type: 'layers', Layers: record.diffIds },
-      Metadata: { LastTagTime: record.loadedAt },
+      // a loaded image has never been tagged by `docker tag`: Go's zero time, as Docker shows it
+      Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
     };
   }
 
@@ -306,10 +307,12 @@ export class Engine {
       }
       await this.store.writeTags(tags);
       if (Object.values(tags).includes(id)) return lines;
+      const { chainIds } = await this.store.image(id);
       await this.store.removeImageRecord(id);
       lines.push(`Deleted: ${id}`);
-      const gc = await this.store.collectGarbage();
-      for (const l of gc.layers) lines.push(`Deleted: ${l}`);
+      // Docker lists the chainIDs it freed top layer first; layers other images use stay
+      const freed = new Set((await this.store.collectGarbage()).layers);
+      for (const c of [...chainIds].reverse()) if (freed.has(c)) lines.push(`Deleted: ${c}`);
       return lines;
     });
   }
@@ -362,6 +365,30 @@ export class Engine {
     });
     return { images: ids.length, blobs: users.size, totalBytes: total, sharedBytes: shared, uniqueBytes: total - shared, perImage };
   }
+}
+
+/** Docker prints every field of a container config, empty ones as null, "" or false. */
+function dockerContainerConfig(c: Record<string, unknown> | undefined): Record<string, unknown> {
+  const blank = {
+    Hostname: '',
+    Domainname: '',
+    User: '',
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    Tty: false,
+    OpenStdin: false,
+    StdinOnce: false,
+    Env: null,
+    Cmd: null,
+    Image: '',
+    Volumes: null,
+    WorkingDir: '',
+    Entrypoint: null,
+    OnBuild: null,
+    Labels: null,
+  };
+  return { ...blank, ...(c ?? {}) };
 }
 
 /** A stored layer seen as a LayerSource: reads a file's bytes from the layer tar when asked. */

@@ -24,7 +24,10 @@ export interface LayerRecord {
   /** `blob` when the blob is the plain tar; else the tar was written beside it as `diff.tar`. */
   content: 'blob' | 'diff.tar';
   entries: number;
-  /** Sum of the regular files' sizes: what the layer adds to disk, as `docker images` counts. */
+  /**
+   * What the layer's files take, as Docker's overlay2 driver measures a diff directory: each
+   * regular file once (hardlinks share it) plus each symlink's target length (its lstat size).
+   */
   fileBytes: number;
 }
 
@@ -183,7 +186,10 @@ export class Store {
           compression: l.staged.compression ?? 'none',
           content: ix.uncompressedFile ? 'diff.tar' : 'blob',
           entries: ix.entries.length,
-          fileBytes: ix.entries.reduce((n, e) => n + (e.type === 'file' ? e.size : 0), 0),
+          fileBytes: ix.entries.reduce(
+            (n, e) => n + (e.type === 'file' ? e.size : e.type === 'symlink' ? Buffer.byteLength(e.linkname ?? '') : 0),
+            0,
+          ),
         };
         if (ix.uncompressedFile) {
           await fsyncPath(ix.uncompressedFile);

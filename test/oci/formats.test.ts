@@ -4,8 +4,8 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { hostPlatform } from '../../src/oci/load.js';
-import { buildImage, writeDockerArchive, writeOciArchive, type BuiltImage, type Member } from '../../src/oci/build.js';
-import { freshEngine, readMembers, sha, tmpdir, writeMembers, writeTmp } from '../helpers/archive.js';
+import { buildImage, writeDockerArchive, writeOciArchive, type BuiltImage } from '../../src/oci/build.js';
+import { freshEngine, readMembers, sha, tmpdir, writeMembers, writeTmp, type Member } from '../helpers/archive.js';
 import { listingOfTar } from '../helpers/listing.js';
 import { itWithTool, needTool } from '../support/tools.js';
 
