@@ -71,7 +71,7 @@ describe('bad input fails with a typed error and leaves the store byte for byte 
     const a = await mutateMember(corpus('whiteouts.oci.tar'), /blobs\/sha256\//, (m) => {
       if (m.data[0] !== 0x1f) return m; // only the gzip layers
       const data = Buffer.from(m.data);
-      data[data.length - 5] ^= 0xff;
+      data.writeUInt8(data.readUInt8(data.length - 5) ^ 0xff, data.length - 5);
       return { ...m, data };
     });
     await expectRefused(a, 'DigestMismatch', /blobs\/sha256\/[a-f0-9]{64}: content digest sha256:[a-f0-9]{64} does not match/);
