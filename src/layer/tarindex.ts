@@ -19,6 +19,17 @@ const TAR_TYPES: Record<string, EntryType | undefined> = {
   fifo: 'fifo',
 };
 
+/**
+ * tar-stream's error messages in the words Docker prints for the same fault (Go's archive/tar and
+ * io: "invalid tar header", "unexpected EOF"), so that boxlab and `docker load` read alike
+ * (test/oracle/MESSAGES.md). Other messages pass through.
+ */
+export function tarErrorText(err: Error): string {
+  if (/^Invalid tar header/.test(err.message)) return 'invalid tar header';
+  if (/^Unexpected end of data/.test(err.message)) return 'unexpected EOF';
+  return err.message;
+}
+
 /** tar-stream 3 records where a member's data starts; its typings do not declare it. */
 type HeaderWithOffset = tar.Header & { byteOffset?: number };
 
@@ -112,7 +123,7 @@ export class LayerIndexer extends Writable {
     this.finished = new Promise((resolve, reject) => {
       this.extract.on('finish', resolve);
       this.extract.on('error', (err: Error) => {
-        this.failure ??= new BoxlabError('InvalidArchive', `${member}: layer is not a valid tar: ${err.message}`, {
+        this.failure ??= new BoxlabError('InvalidArchive', `${member}: layer is not a valid tar: ${tarErrorText(err)}`, {
           member,
           cause: err,
         });

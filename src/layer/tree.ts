@@ -153,7 +153,7 @@ export function applyLayer(root: Inode, layer: number, entries: readonly LayerEn
       Object.assign(existing, attrsOf(e, layer));
     } else if (e.type === 'hardlink') {
       parent.node.children!.delete(base);
-      parent.node.children!.set(base, linkTarget(root, e, what));
+      parent.node.children!.set(base, linkTarget(root, e, what, member));
     } else {
       parent.node.children!.set(base, newInode(e, layer));
     }
@@ -191,14 +191,17 @@ function newInode(e: LayerEntry, layer: number): Inode {
 }
 
 /** The inode a hardlink entry names: its parent resolved inside the root, its last part not. */
-function linkTarget(root: Inode, e: LayerEntry, what: string): Inode {
+function linkTarget(root: Inode, e: LayerEntry, what: string, member: string): Inode {
   const { dir, base } = splitPath(e.linkname ?? '');
   const parent = base ? resolveDir(root, dir ? dir.split('/') : [], false, what) : null;
   const target = parent?.node.children!.get(base);
+  // Docker's words (Go's link(2) error, paths inside the root), then what it means
   if (!target)
-    throw new BoxlabError('InvalidArchive', `${what}: hardlink to missing target ${JSON.stringify(e.linkname)}`, {
-      member: what,
-    });
+    throw new BoxlabError(
+      'InvalidArchive',
+      `${member}: link /${e.linkname} /${e.path}: no such file or directory (a hardlink to missing target ${JSON.stringify(e.linkname)})`,
+      { member: what },
+    );
   if (target.type === 'dir')
     throw new BoxlabError('InvalidArchive', `${what}: hardlink to a directory ${JSON.stringify(e.linkname)}`, {
       member: what,

@@ -88,7 +88,8 @@ function parseConfig(f: StagedFile, member: string): ImageConfig {
 function checkLayer(staged: StagedFile, expected: Digest, index: number, member: string): Digest {
   if (staged.layerError)
     throw invalid(`${member}: layer ${index} is not a readable layer: ${staged.layerError.message}`, member);
-  if (!staged.layer) throw invalid(`${member}: layer ${index} is not a tar archive`, member);
+  // Docker: "archive/tar: invalid tar header"
+  if (!staged.layer) throw invalid(`${member}: layer ${index} is not a tar archive: invalid tar header`, member);
   if (staged.layer.diffId !== expected)
     throw new BoxlabError(
       'DigestMismatch',
@@ -131,7 +132,8 @@ function parseDockerArchive(a: StagedArchive): ParsedImage[] {
     if (typeof m?.Config !== 'string' || !Array.isArray(m.Layers)) throw invalid(`${where}: missing Config or Layers`, 'manifest.json');
     const configName = cleanPath(m.Config);
     const configFile = a.resolve(configName);
-    if (!configFile) throw invalid(`${configName}: config file missing from archive`, configName);
+    // Docker's words (it names the member inside its own temp dir): open <dir>/NAME: no such file or directory
+    if (!configFile) throw invalid(`open ${configName}: no such file or directory`, configName);
     checkBlobName(configName, configFile);
     const parsed = parseConfig(configFile, configName);
     const diffIds = parsed.rootfs.diff_ids;
@@ -141,9 +143,10 @@ function parseDockerArchive(a: StagedArchive): ParsedImage[] {
     const layers = m.Layers.map((l, li): ParsedLayer => {
       const name = cleanPath(l);
       const staged = a.resolve(name);
-      if (!staged) throw invalid(`${name}: layer file missing from archive`, name);
-      checkBlobName(name, staged);
+      if (!staged) throw invalid(`open ${name}: no such file or directory`, name);
+      // the diffID first: a changed layer is "invalid diffID" for Docker, whatever its member's name
       const diffId = checkLayer(staged, diffIds[li]!, li, name);
+      checkBlobName(name, staged);
       const compression = staged.compression ?? 'none';
       return {
         staged,

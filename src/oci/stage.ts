@@ -11,7 +11,7 @@ import tar from 'tar-stream';
 import type { Digest } from '../digest.js';
 import { BoxlabError } from '../errors.js';
 import { cleanPath } from '../layer/paths.js';
-import { LayerIndexer, type IndexedLayer } from '../layer/tarindex.js';
+import { LayerIndexer, tarErrorText, type IndexedLayer } from '../layer/tarindex.js';
 import type { Compression } from './types.js';
 
 /** JSON members (manifests, configs) are held in memory up to this size; layers never are. */
@@ -180,7 +180,8 @@ export async function stageArchive(
     await pipeline(source, extract);
   } catch (err) {
     if (err instanceof BoxlabError) throw err;
-    const msg = (err as Error).message;
+    // Docker's words for the same faults: "invalid tar header", "unexpected EOF"
+    const msg = tarErrorText(err as Error);
     throw new BoxlabError('InvalidArchive', `invalid archive: ${msg}`, {
       cause: err,
     });

@@ -1,0 +1,309 @@
+/**
+ * Every bad archive is given to `docker load` (Engine 20.10, the run's private daemon) and to
+ * `boxlab load`: boxlab refuses what Docker refuses, with Docker's words where Docker has meaningful
+ * ones, and leaves its store byte for byte as it was. The differences oracles.md declares (OCI
+ * archives, duplicate entries) are asserted as differences. The run's side-by-side table is
+ * test/oracle/MESSAGES.md: `BOXLAB_WRITE_MESSAGES=1 npx vitest run test/oracle/bad-input.test.ts`
+ * rewrites it; otherwise the test checks that it still says what the two loaders say.
+ *
+ * Docker does not re-read a layer it already holds (FACTS.md), so every case's layers carry the
+ * case's own name: no other test loads them, and the table's digests are the same on every run.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Engine } from '../../src/engine/engine.js';
+import { BoxlabError, type ErrorCode } from '../../src/errors.js';
+import { CORPUS, dockerArchive, freshEngine, layerTar, sha, snapshotTree, writeMembers, writeTmp, type Member } from '../helpers/archive.js';
+import { describeWithTool } from '../support/tools.js';
+import { docker, dockerd } from './docker.js';
+import { boxlabListing, normalizeDocker } from './more.js';
+
+const MESSAGES = path.join(import.meta.dirname, 'MESSAGES.md');
+
+/** A layer only this case has. */
+const own = (id: string, extra: Parameters<typeof layerTar>[0] = []) =>
+  layerTar([{ name: `bad-input`, type: 'directory' }, { name: `bad-input/${id}`, content: `${id}\n` }, ...extra]);
+
+/** An OCI image layout in a tar: `edit` may change the manifest before it is written. */
+async function ociArchive(layers: Buffer[], tag: string, edit: (m: { layers: { digest: string; size: number }[] }) => void = () => {}, drop?: (digest: string, i: number) => boolean): Promise<Buffer> {
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => sha(l)) } }));
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+    layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(l), size: l.length })),
+  };
+  const blobs = [config, ...layers];
+  edit(manifest);
+  const mbytes = Buffer.from(JSON.stringify(manifest));
+  const index = {
+    schemaVersion: 2,
+    manifests: [{ mediaType: manifest.mediaType, digest: sha(mbytes), size: mbytes.length, annotations: { 'io.containerd.image.name': `docker.io/library/${tag}`, 'org.opencontainers.image.ref.name': tag.split(':')[1] } }],
+  };
+  const members: Member[] = [
+    { header: { name: 'oci-layout' }, data: Buffer.from('{"imageLayoutVersion":"1.0.0"}') },
+    { header: { name: 'index.json' }, data: Buffer.from(JSON.stringify(index)) },
+    { header: { name: 'blobs/', type: 'directory' }, data: Buffer.alloc(0) },
+    { header: { name: 'blobs/sha256/', type: 'directory' }, data: Buffer.alloc(0) },
+    { header: { name: `blobs/sha256/${sha(mbytes).slice(7)}` }, data: mbytes },
+    ...blobs.filter((b, i) => !drop?.(sha(b), i - 1)).map((b) => ({ header: { name: `blobs/sha256/${sha(b).slice(7)}` }, data: b })),
+  ];
+  return writeMembers(members);
+}
+
+/** A docker save archive in Docker 25's form: every member under blobs/sha256/, named by its digest unless `name` says otherwise. */
+async function blobsDockerArchive(layer: Buffer, tag: string, name = (b: Buffer) => sha(b).slice(7)): Promise<Buffer> {
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha(layer)] } }));
+  const cfg = `blobs/sha256/${sha(config).slice(7)}`;
+  const lay = `blobs/sha256/${name(layer)}`;
+  return writeMembers([
+    { header: { name: cfg }, data: config },
+    { header: { name: lay }, data: layer },
+    { header: { name: 'manifest.json' }, data: Buffer.from(JSON.stringify([{ Config: cfg, RepoTags: [tag], Layers: [lay] }])) },
+  ]);
+}
+
+async function withMember(archive: Buffer, name: string | RegExp, f: (m: Member) => Member | null): Promise<Buffer> {
+  const { readMembers } = await import('../helpers/archive.js');
+  const out: Member[] = [];
+  for (const m of await readMembers(archive)) {
+    const hit = typeof name === 'string' ? m.header.name === name : name.test(m.header.name);
+    const r = hit ? f(m) : m;
+    if (r) out.push(r);
+  }
+  return writeMembers(out);
+}
+
+const flipLast = (m: Member): Member => {
+  const data = Buffer.from(m.data);
+  const i = data.indexOf('\n', 512); // the case's file content ends in a newline: flip the byte before it
+  data[i - 1]! ^= 0x20;
+  return { ...m, data };
+};
+
+type Expect =
+  /** Both refuse; boxlab's message contains `words` (Docker's, where it has meaningful ones). */
+  | { both: 'refuse'; code: ErrorCode; boxlab: RegExp; docker: RegExp; words?: string }
+  /** A declared or found difference: Docker refuses, boxlab loads (or the other way round). */
+  | { difference: string; docker: RegExp | 'loads'; boxlab: RegExp | 'loads'; code?: ErrorCode; check?: (engine: Engine, ids: string[]) => Promise<void> }
+  /** Both accept. */
+  | { both: 'load'; docker: RegExp; boxlab: RegExp };
+
+interface Case {
+  name: string;
+  archive: () => Promise<Buffer>;
+  expect: Expect;
+}
+
+const CASES: Case[] = [
+  {
+    name: 'not a tar',
+    archive: async () => Buffer.from('this is not an image archive\n'.repeat(40)),
+    expect: { both: 'refuse', code: 'InvalidArchive', docker: /invalid tar header$/, boxlab: /^invalid archive: invalid tar header$/, words: 'invalid tar header' },
+  },
+  {
+    name: 'an empty file (0 bytes)',
+    archive: async () => Buffer.alloc(0),
+    expect: { both: 'refuse', code: 'InvalidArchive', docker: /repositories: no such file or directory$/, boxlab: /^invalid archive: / },
+  },
+  {
+    name: 'truncated archive (cut inside a layer)',
+    archive: async () => {
+      const a = await dockerArchive([await own('truncated', [{ name: 'bad-input/big', content: 'x'.repeat(64 * 1024) }])], 'bad-truncated:latest');
+      return a.subarray(0, a.length >> 1);
+    },
+    expect: { both: 'refuse', code: 'InvalidArchive', docker: /unexpected EOF$/, boxlab: /unexpected EOF/, words: 'unexpected EOF' },
+  },
+  {
+    name: '`manifest.json` is `[]`',
+    archive: async () => withMember(await dockerArchive([await own('empty-manifest')], 'bad-empty-manifest:latest'), 'manifest.json', (m) => ({ ...m, data: Buffer.from('[]') })),
+    expect: { both: 'load', docker: /^$/, boxlab: /^$/ },
+  },
+  {
+    name: 'invalid JSON in `manifest.json`',
+    archive: async () =>
+      withMember(await dockerArchive([await own('bad-json')], 'bad-json:latest'), 'manifest.json', (m) => ({ ...m, data: Buffer.from('[{"Config": "x.json",') })),
+    expect: { both: 'refuse', code: 'InvalidArchive', docker: /^unexpected EOF$/, boxlab: /^manifest\.json: invalid JSON/ },
+  },
+  {
+    name: 'the config named by `manifest.json` is missing',
+    archive: async () => withMember(await dockerArchive([await own('no-config')], 'bad-no-config:latest'), /^[a-f0-9]{64}\.json$/, () => null),
+    expect: { both: 'refuse', code: 'InvalidArchive', docker: /[a-f0-9]{64}\.json: no such file or directory$/, boxlab: /^open [a-f0-9]{64}\.json: no such file or directory/, words: '.json: no such file or directory' },
+  },
+  {
+    name: 'a layer file named by `manifest.json` is missing',
+    archive: async () => withMember(await dockerArchive([await own('no-layer')], 'bad-no-layer:latest'), 'l0/layer.tar', () => null),
+    expect: { both: 'refuse', code: 'InvalidArchive', docker: /\/l0\/layer\.tar: no such file or directory$/, boxlab: /^open l0\/layer\.tar: no such file or directory/, words: 'l0/layer.tar: no such file or directory' },
+  },
+  {
+    name: 'a layer whose bytes do not hash to its diffID',
+    archive: async () => withMember(await dockerArchive([await own('diffid')], 'bad-diffid:latest'), 'l0/layer.tar', flipLast),
+    expect: { both: 'refuse', code: 'DigestMismatch', docker: /^invalid diffID for layer 0: expected "sha256:[a-f0-9]{64}", got "sha256:[a-f0-9]{64}"$/, boxlab: /^l0\/layer\.tar: invalid diffID for layer 0/, words: 'DOCKER' },
+  },
+  {
+    name: 'config `diff_ids` and manifest `Layers` differ in number',
+    archive: async () => dockerArchive([await own('count')], 'bad-count:latest', { rootfs: { type: 'layers', diff_ids: [] } }),
+    expect: { both: 'refuse', code: 'InvalidArchive', docker: /^invalid manifest, layers length mismatch: expected 1, got 0$/, boxlab: /layers length mismatch/, words: 'DOCKER' },
+  },
+  {
+    name: 'a layer that is not a tar',
+    archive: async () => dockerArchive([Buffer.from('bad-input/not-a-tar: these bytes are no tar\n'.repeat(30))], 'bad-layer-not-tar:latest'),
+    expect: { both: 'refuse', code: 'InvalidArchive', docker: /invalid tar header$/, boxlab: /^l0\/layer\.tar: layer 0 is not a tar archive: invalid tar header$/, words: 'invalid tar header' },
+  },
+  {
+    name: 'Docker 25 form: a layer blob whose bytes were changed',
+    archive: async () => withMember(await blobsDockerArchive(await own('blob-changed'), 'bad-blob-changed:latest'), /^blobs\/sha256\/[a-f0-9]{64}$/, (m) => (m.data.length > 1024 ? flipLast(m) : m)),
+    expect: { both: 'refuse', code: 'DigestMismatch', docker: /^invalid diffID for layer 0: expected/, boxlab: /invalid diffID for layer 0/, words: 'DOCKER' },
+  },
+  {
+    name: 'Docker 25 form: a layer stored under a digest its bytes do not have (bytes match the diffID)',
+    archive: async () => blobsDockerArchive(await own('blob-misnamed'), 'bad-blob-misnamed:latest', () => 'e'.repeat(64)),
+    expect: {
+      difference: 'boxlab is stricter: a member under blobs/sha256/ must hash to its name; Docker 20.10 checks only the diffID',
+      docker: 'loads',
+      boxlab: /^blobs\/sha256\/e{64}: content digest sha256:[a-f0-9]{64} does not match its name$/,
+      code: 'DigestMismatch',
+    },
+  },
+  {
+    name: 'OCI archive: a blob whose digest is wrong',
+    archive: async () => withMember(await ociArchive([await own('oci-digest')], 'bad-oci-digest:latest'), /^blobs\/sha256\//, (m) => (m.data.length > 1024 ? flipLast(m) : m)),
+    expect: { both: 'refuse', code: 'DigestMismatch', docker: /blobs\/json: no such file or directory$/, boxlab: /^blobs\/sha256\/[a-f0-9]{64}: content digest sha256:[a-f0-9]{64} does not match sha256:/ },
+  },
+  {
+    name: 'OCI archive: a blob whose size differs from its descriptor',
+    archive: async () => ociArchive([await own('oci-size')], 'bad-oci-size:latest', (m) => void (m.layers[0]!.size += 1)),
+    expect: { both: 'refuse', code: 'DigestMismatch', docker: /blobs\/json: no such file or directory$/, boxlab: /size \d+ does not match descriptor size \d+$/ },
+  },
+  {
+    name: 'OCI archive: a layer blob is missing',
+    archive: async () => ociArchive([await own('oci-missing')], 'bad-oci-missing:latest', undefined, (_d, i) => i === 0),
+    expect: { both: 'refuse', code: 'InvalidArchive', docker: /blobs\/json: no such file or directory$/, boxlab: /^blobs\/sha256\/[a-f0-9]{64}: missing blob for layer 0/ },
+  },
+  {
+    name: 'a hardlink to a missing target',
+    archive: async () => dockerArchive([await own('hardlink', [{ name: 'bad-input/h', type: 'link', linkname: 'bad-input/nothere' }])], 'bad-hardlink:latest'),
+    expect: { both: 'refuse', code: 'InvalidArchive', docker: /link \/bad-input\/nothere \/bad-input\/h: no such file or directory$/, boxlab: /^l0\/layer\.tar: link \/bad-input\/nothere \/bad-input\/h: no such file or directory/, words: 'link /bad-input/nothere /bad-input/h: no such file or directory' },
+  },
+  {
+    name: 'a bare `.wh.` whiteout',
+    archive: async () => dockerArchive([await own('bare-wh', [{ name: 'bad-input/.wh.', content: '' }])], 'bad-bare-wh:latest'),
+    expect: { both: 'refuse', code: 'InvalidArchive', docker: /failed to mknod/, boxlab: /invalid whiteout entry "bad-input\/\.wh\."/ },
+  },
+  {
+    name: '126 layers',
+    archive: async () => dockerArchive(await Promise.all(Array.from({ length: 126 }, (_, i) => own(`depth-${i}`))), 'bad-depth:latest'),
+    expect: { both: 'refuse', code: 'FailedPrecondition', docker: /^max depth exceeded$/, boxlab: /^max depth exceeded/, words: 'max depth exceeded' },
+  },
+  {
+    name: 'an OCI-only archive (`oci-layout`, `index.json`, `blobs/`, no `manifest.json`)',
+    archive: async () => ociArchive([await own('oci-only')], 'bad-oci-only:latest'),
+    expect: {
+      difference: 'declared in oracles.md: boxlab reads OCI archives and layouts; 20.10 looks for the legacy `<id>/json`',
+      docker: /blobs\/json: no such file or directory$/,
+      boxlab: 'loads',
+    },
+  },
+  {
+    name: 'duplicate entries in one layer',
+    archive: async () =>
+      dockerArchive([await own('dup', [{ name: 'bad-input/d', content: 'first\n' }, { name: 'bad-input/d', content: 'second\n', mode: 0o600 }])], 'bad-dup:latest'),
+    expect: {
+      difference: 'declared in oracles.md: the last entry wins, as umoci does; 20.10 refuses the layer',
+      docker: /^Error processing tar file\(duplicates of file paths not supported\):$/,
+      boxlab: 'loads',
+      check: async (engine, ids) => {
+        const lines = await boxlabListing(engine, ids[0]!);
+        expect(lines.filter((l) => l.includes('/bad-input/d '))).toEqual([`f 0600 0:0 /bad-input/d ${sha('second\n').slice(7, 23)} 7`]);
+      },
+    },
+  },
+];
+
+interface Row {
+  name: string;
+  docker: string;
+  boxlab: string;
+  verdict: string;
+}
+
+describeWithTool(dockerd(), 'bad input: docker load and boxlab load refuse the same archives', () => {
+  let engine: Engine;
+  let root: string;
+  const rows: Row[] = [];
+  beforeAll(async () => {
+    ({ engine, root } = await freshEngine());
+    await engine.load(path.join(CORPUS, 'basic.oci.tar'));
+  });
+
+  afterAll(() => {
+    if (process.env.BOXLAB_WRITE_MESSAGES === '1' && rows.length === CASES.length) fs.writeFileSync(MESSAGES, table(rows));
+  });
+
+  for (const c of CASES) {
+    it(`${c.name}: ${'difference' in c.expect ? 'a difference, asserted' : c.expect.both === 'refuse' ? 'both refuse' : 'both load'}`, async () => {
+      const file = writeTmp(await c.archive(), 'bad.tar');
+      const d = await docker(['load', '-i', file]);
+      const dockerSays = d.code === 0 ? d.stdout.trim() : normalizeDocker(d.stderr);
+      const before = snapshotTree(root);
+      const b = await engine.load(file).then(
+        (r) => ({ ok: true as const, ids: r.images.map((i) => i.id), says: r.messages.join('\n') }),
+        (e: unknown) => {
+          if (!(e instanceof BoxlabError)) throw e;
+          return { ok: false as const, err: e, says: e.message };
+        },
+      );
+      const e = c.expect;
+      rows.push({ name: c.name, docker: dockerSays, boxlab: b.says, verdict: 'difference' in e ? `difference: ${e.difference}` : e.both === 'refuse' ? 'both refuse' : 'both load' });
+
+      if (!('difference' in e) && e.both === 'load') {
+        expect(d.code, d.stderr).toBe(0);
+        expect(dockerSays).toMatch(e.docker);
+        expect(b.ok).toBe(true);
+        expect(b.says).toMatch(e.boxlab);
+        return;
+      }
+      const dockerRefuses = 'difference' in e ? e.docker !== 'loads' : true;
+      const boxlabRefuses = 'difference' in e ? e.boxlab !== 'loads' : true;
+      if (dockerRefuses) {
+        expect(d.code, d.stdout).toBe(1);
+        expect(dockerSays).toMatch(e.docker as RegExp);
+      } else expect(d.code, d.stderr).toBe(0);
+      if (boxlabRefuses) {
+        expect(b.ok, b.says).toBe(false);
+        if (!b.ok) {
+          expect(b.err.code).toBe('difference' in e ? e.code : e.code);
+          expect(b.says).toMatch(e.boxlab as RegExp);
+          if (!('difference' in e) && e.words) expect(b.says).toContain(e.words === 'DOCKER' ? dockerSays : e.words);
+        }
+        expect(snapshotTree(root)).toEqual(before);
+      } else {
+        expect(b.ok, b.says).toBe(true);
+        if (b.ok && 'difference' in e) await e.check?.(engine, b.ids);
+      }
+    });
+  }
+
+  it.skipIf(process.env.BOXLAB_WRITE_MESSAGES === '1')('MESSAGES.md is the table this run produced', () => {
+    expect(rows).toHaveLength(CASES.length);
+    expect(fs.readFileSync(MESSAGES, 'utf8')).toBe(table(rows));
+  });
+});
+
+const cell = (s: string) => (s === '' ? '(nothing)' : '`' + s.replace(/\n/g, '` `').replace(/\|/g, '\\|') + '`');
+
+function table(rows: Row[]): string {
+  return [
+    '# `docker load` and `boxlab load` on bad input, side by side',
+    '',
+    'Made by `BOXLAB_WRITE_MESSAGES=1 npx vitest run test/oracle/bad-input.test.ts` against Docker Engine 20.10',
+    "(Debian's docker.io, overlay2); every archive is built by that test. Docker's own temp dir is shown as",
+    '`<tmp>/`; a refusal is on stderr with exit 1, a load on stdout. boxlab prints `Error: ` before its message.',
+    '',
+    '| case | docker load says | boxlab load says | verdict |',
+    '| --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.name} | ${cell(r.docker)} | ${cell(r.boxlab)} | ${r.verdict} |`),
+    '',
+  ].join('\n');
+}
