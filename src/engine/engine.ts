@@ -8,7 +8,7 @@ import { applyLayer, newRoot, type Inode } from '../layer/tree.js';
 import type { LayerEntry, LayerSource } from '../layer/types.js';
 import { parseArchive } from '../oci/load.js';
 import { normalizeTag } from '../oci/reference.js';
-import { saveDocker, saveOci, type SaveFormat, type SaveSource } from '../oci/save.js';
+import { saveDocker, saveOci, type SaveFormat, type SaveProgress, type SaveSource } from '../oci/save.js';
 import { stageArchive, type StageProgress } from '../oci/stage.js';
 import type { HistoryEntry, ImageConfig } from '../oci/types.js';
 import { defaultRoot, Store, type ImageRecord, type LayerRecord, type TagChange } from '../store/store.js';
@@ -250,7 +250,7 @@ export class Engine {
     };
   }
 
-  async save(refs: string[], format: SaveFormat, out: Writable, onLayer?: (d: Digest) => void): Promise<void> {
+  async save(refs: string[], format: SaveFormat, out: Writable, onProgress?: SaveProgress): Promise<void> {
     const sources: SaveSource[] = [];
     for (const ref of refs) {
       const { record, configBytes, tags } = await this.imageRecord(ref);
@@ -274,7 +274,7 @@ export class Engine {
         blobSize: (d) => this.store.blobSize(d),
       });
     }
-    await (format === 'oci' ? saveOci : saveDocker)(sources, out, onLayer);
+    await (format === 'oci' ? saveOci : saveDocker)(sources, out, onProgress);
   }
 
   /**

@@ -20,6 +20,9 @@ export interface SaveSource {
 
 export type SaveFormat = 'docker' | 'oci';
 
+/** Bytes of one layer written so far, for progress bars. */
+export type SaveProgress = (p: { id: string; current: number; total: number }) => void;
+
 const EPOCH = new Date(0);
 
 /**
@@ -27,7 +30,7 @@ const EPOCH = new Date(0);
  * with `VERSION` and a v1 `json` per layer, `manifest.json` and `repositories`. Layer directories
  * are named by chainID, which is unique per position in a stack (Docker's v1 IDs are too).
  */
-export async function saveDocker(images: SaveSource[], out: Writable, onLayer?: (d: Digest) => void): Promise<void> {
+export async function saveDocker(images: SaveSource[], out: Writable, onProgress?: SaveProgress): Promise<void> {
   const w = new TarWriter(out);
   const written = new Set<string>();
   const manifest: { Config: string; RepoTags: string[] | null; Layers: string[] }[] = [];
@@ -39,13 +42,14 @@ export async function saveDocker(images: SaveSource[], out: Writable, onLayer?: 
       layerPaths.push(`${dir}/layer.tar`);
       if (written.has(dir)) continue;
       written.add(dir);
-      onLayer?.(l.diffId);
       await w.add({ name: `${dir}/`, type: 'directory', mode: 0o755, mtime: EPOCH });
       await w.add({ name: `${dir}/VERSION`, mode: 0o644, mtime: EPOCH }, '1.0');
       const v1: Record<string, unknown> = { id: dir, created: '1970-01-01T00:00:00Z', container_config: { Cmd: null } };
       if (i > 0) v1.parent = hexOf(img.layers[i - 1]!.chainId);
       await w.add({ name: `${dir}/json`, mode: 0o644, mtime: EPOCH }, JSON.stringify(v1));
-      await w.addFromFile({ name: `${dir}/layer.tar`, mode: 0o644, mtime: EPOCH }, img.layerTarPath(l), 0, l.size);
+      await w.addFromFile({ name: `${dir}/layer.tar`, mode: 0o644, mtime: EPOCH }, img.layerTarPath(l), 0, l.size, (n) =>
+        onProgress?.({ id: dir.slice(0, 12), current: n, total: l.size }),
+      );
     }
     const configName = `${hexOf(img.record.id)}.json`;
     if (!written.has(configName)) {
@@ -83,7 +87,7 @@ export function ociManifest(img: SaveSource): Buffer {
  * (containerd's full name and the OCI ref name, as Docker 25+ writes them), `blobs/sha256/…`
  * holding every blob byte for byte as stored.
  */
-export async function saveOci(images: SaveSource[], out: Writable, onLayer?: (d: Digest) => void): Promise<void> {
+export async function saveOci(images: SaveSource[], out: Writable, onProgress?: SaveProgress): Promise<void> {
   const w = new TarWriter(out);
   const written = new Set<string>();
   const index: { schemaVersion: 2; mediaType: string; manifests: Descriptor[] } = {
@@ -98,11 +102,13 @@ export async function saveOci(images: SaveSource[], out: Writable, onLayer?: (d:
     written.add(d);
     const name = `blobs/sha256/${hexOf(d)}`;
     if (Buffer.isBuffer(data)) await w.add({ name, mode: 0o644, mtime: EPOCH }, data);
-    else await w.addFromFile({ name, mode: 0o644, mtime: EPOCH }, data.file, 0, data.size);
+    else
+      await w.addFromFile({ name, mode: 0o644, mtime: EPOCH }, data.file, 0, data.size, (n) =>
+        onProgress?.({ id: hexOf(d).slice(0, 12), current: n, total: data.size }),
+      );
   };
   for (const img of images) {
     for (const l of img.record.layers) {
-      onLayer?.(l.digest);
       await blob(l.digest, { file: img.blobPath(l.digest), size: l.size });
     }
     await blob(img.record.id, img.config);

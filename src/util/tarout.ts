@@ -24,8 +24,8 @@ export class TarWriter {
     });
   }
 
-  /** Adds a member whose body is `size` bytes of `file` from `offset`. */
-  addFromFile(header: TarHeader, file: string, offset: number, size: number): Promise<void> {
+  /** Adds a member whose body is `size` bytes of `file` from `offset`; `onBytes` sees it go by. */
+  addFromFile(header: TarHeader, file: string, offset: number, size: number, onBytes?: (done: number) => void): Promise<void> {
     return new Promise((resolve, reject) => {
       const entry = this.pack.entry({ ...header, size }, (err) => (err ? reject(err) : resolve()));
       if (size === 0) {
@@ -33,6 +33,7 @@ export class TarWriter {
         return;
       }
       const src = fs.createReadStream(file, { start: offset, end: offset + size - 1, highWaterMark: 1 << 20 });
+      if (onBytes) src.on('data', () => onBytes(src.bytesRead));
       pipeline(src, entry as unknown as NodeJS.WritableStream).catch(reject);
     });
   }

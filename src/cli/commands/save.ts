@@ -15,6 +15,11 @@ export function register(program: Command, ctx: CliContext): void {
       for (const i of images) await engine.resolve(i);
       if (!opts.output && ctx.out.isTTY)
         throw new Error('cowardly refusing to save to a terminal. Use the -o flag or redirect');
-      await atomicOutput(opts.output, ctx.out, (out) => engine.save(images, opts.format as 'docker' | 'oci', out));
+      // progress only when the archive goes to a file and we are on a terminal, as for load
+      const { layerProgress } = await import('../progress.js');
+      const progress = layerProgress(opts.output ? ctx.out : ({ isTTY: false } as NodeJS.WriteStream), 'Saving layer');
+      await atomicOutput(opts.output, ctx.out, (out) =>
+        engine.save(images, opts.format as 'docker' | 'oci', out, (p) => progress.update(p.id, p.current, p.total)),
+      ).finally(() => progress.stop());
     });
 }
