@@ -1,0 +1,317 @@
+/**
+ * `npm run bench`: load throughput and memory, every figure measured in this one run.
+ *
+ *   npm run bench                       # all sections, tables
+ *   npm run bench -- --json             # one JSON document on stdout (tables go to stderr)
+ *   npm run bench -- --only throughput,zeros,peer --rounds 5 --zeros-mib 1024
+ *
+ * 1. throughput: a generated ~150 MB image (gzip'd OCI): `boxlab load` (in process, and the built CLI
+ *    when dist/ exists) against the floor (streaming gunzip + sha256 of the same layer blobs, in
+ *    process) and `tar -xzf` of the blobs; on the disk and on a tmpfs (root only).
+ * 2. zeros: a layer holding a 1 GiB file of zeros loads and exports in a child whose peak RSS must
+ *    stay under 400 MB.
+ * 3. peer: a node_modules image (scripts/make-bench-image.ts) on one tmpfs: `boxlab load` of its OCI
+ *    archive against the floor, and of its docker archive against `docker load` on a fresh private
+ *    daemon, and against a bare `cp` of the archive.
+ *
+ * Loads are durable as timed: boxlab fsyncs and renames every blob into place and verifies every
+ * digest. Each figure is the median of `--rounds` rounds; a round runs every measurement once, in
+ * a rotating order. MB/s count the layers' uncompressed bytes, the same count for every row, so
+ * the ratios are ratios of times.
+ */
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { syntheticImage, zerosImage, type CachedImage } from './images.js';
+import {
+  CLI,
+  childRss,
+  cliLoad,
+  copyArchive,
+  engineLoad,
+  extractBlobs,
+  floorLoad,
+  freshDir,
+  layerBlobs,
+  median,
+  repeat,
+  run,
+  seconds,
+  tarExtract,
+} from './measure.js';
+import { fmt, mbps, Report, table } from './report.js';
+
+interface Options {
+  json: boolean;
+  rounds: number;
+  only: Set<string>;
+  zerosBytes: number;
+}
+
+const RSS_LIMIT_BYTES = 400e6;
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { json: false, rounds: 3, only: new Set(['throughput', 'zeros', 'peer']), zerosBytes: 1 << 30 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--json') opts.json = true;
+    else if (a === '--rounds') opts.rounds = Math.max(1, Number(argv[++i]));
+    else if (a === '--only') opts.only = new Set(argv[++i]!.split(','));
+    else if (a === '--zeros-mib') opts.zerosBytes = Number(argv[++i]) * (1 << 20);
+    else throw new Error(`unknown argument ${a} (see bench/load.ts)`);
+  }
+  return opts;
+}
+
+const isRoot = () => process.getuid?.() === 0;
+const onPath = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+
+/** Mounts a tmpfs for `fn` (root only), unmounting it after; returns undefined, with the reason, if it cannot. */
+async function withTmpfs<T>(size: string, fn: (dir: string) => Promise<T>): Promise<{ value?: T; why?: string }> {
+  if (!isRoot()) return { why: 'mounting a tmpfs needs root' };
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'boxlab-bench-tmpfs-'));
+  try {
+    await run('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+  } catch (err) {
+    await fsp.rmdir(dir);
+    return { why: `mount -t tmpfs failed: ${(err as Error).message}` };
+  }
+  try {
+    return { value: await fn(dir) };
+  } finally {
+    spawnSync('umount', ['-l', dir], { stdio: 'ignore' });
+    await fsp.rmdir(dir).catch(() => {});
+  }
+}
+
+/** Puts a copy of `file` in `dir` (so that source and store are on one filesystem). */
+async function copyInto(file: string, dir: string): Promise<string> {
+  const dest = path.join(dir, path.basename(file));
+  await fsp.copyFile(file, dest);
+  return dest;
+}
+
+interface Figures {
+  seconds: Record<string, number>;
+  runs: Record<string, number[]>;
+  mbps: Record<string, number>;
+  ratios: Record<string, number>;
+}
+
+function figures(runs: Record<string, number[]>, bytes: number): Figures {
+  const s = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)]));
+  return {
+    seconds: s,
+    runs,
+    mbps: Object.fromEntries(Object.entries(s).map(([k, v]) => [k, mbps(bytes, v)])),
+    ratios: {},
+  };
+}
+
+function rows(f: Figures, labels: Record<string, string>): string[][] {
+  return Object.entries(labels)
+    .filter(([k]) => f.seconds[k] !== undefined)
+    .map(([k, label]) => [label, fmt(f.seconds[k], 3), fmt(f.mbps[k], 1), f.runs[k]!.map((x) => fmt(x, 2)).join(' ')]);
+}
+
+const HEAD = ['measurement', 'median s', 'MB/s', 'runs (s)'];
+
+// ---- 1. throughput ---------------------------------------------------------------------------
+
+async function throughputOn(img: CachedImage, where: string, parent: string, opts: Options, report: Report): Promise<Figures> {
+  const work = await freshDir(parent, 'bench-');
+  try {
+    const archive = await copyInto(img.oci, work.dir);
+    const blobs = await layerBlobs(archive);
+    const blobFiles = await extractBlobs(archive, blobs, work.dir);
+    await floorLoad(archive, blobs); // warm the page cache: every measurement reads a cached archive
+    const measurements: Record<string, () => Promise<number>> = {
+      floor: () => seconds(() => floorLoad(archive, blobs)),
+      engine: () => engineLoad(archive, work.dir),
+      tar: () => tarExtract(blobFiles, work.dir),
+    };
+    if (fs.existsSync(CLI)) measurements.cli = () => cliLoad(archive, work.dir);
+    const f = figures(await repeat(opts.rounds, measurements), img.facts.uncompressedBytes);
+    f.ratios['engine/floor'] = f.seconds.engine! / f.seconds.floor!;
+    f.ratios['engine/tar'] = f.seconds.engine! / f.seconds.tar!;
+    if (f.seconds.cli !== undefined) {
+      f.ratios['cli/floor'] = f.seconds.cli / f.seconds.floor!;
+      f.ratios['cli/tar'] = f.seconds.cli / f.seconds.tar!;
+    }
+    report.say(
+      table(`1. load throughput, ${where} (${parent})`, HEAD, [
+        ...rows(f, { floor: 'floor: gunzip + sha256, in process', engine: 'boxlab load (Engine.load, in process)', cli: 'boxlab load -i (CLI, dist/)', tar: 'tar -xzf (no fsync)' }),
+      ]) +
+        '\n' +
+        Object.entries(f.ratios)
+          .map(([k, v]) => `  ${k.padEnd(12)} ${fmt(v)}x${k.endsWith('/floor') ? `   (goal <= 1.50: ${v <= 1.5 ? 'MET' : 'NOT MET'})` : ''}`)
+          .join('\n'),
+    );
+    return f;
+  } finally {
+    await work.remove();
+  }
+}
+
+async function throughput(opts: Options, report: Report): Promise<void> {
+  const img = await syntheticImage();
+  const facts = img.facts;
+  report.say(
+    `\n1. image ${facts.name}: ${facts.layers} layers, ${facts.files} files, ${fmt(facts.uncompressedBytes / 1e6, 1)} MB uncompressed, ` +
+      `${fmt(facts.compressedBytes / 1e6, 1)} MB gzip (cached in ${img.dir})`,
+  );
+  if (!fs.existsSync(CLI)) report.skip('1. CLI load', `${CLI} not built (run npm run build)`);
+  const out: Record<string, unknown> = { image: facts };
+  out.disk = await throughputOn(img, 'disk', os.tmpdir(), opts, report);
+  const t = await withTmpfs('2g', (dir) => throughputOn(img, 'tmpfs', dir, opts, report));
+  if (t.why) report.skip('1. throughput on tmpfs', t.why);
+  else out.tmpfs = t.value;
+  report.doc.throughput = out;
+}
+
+// ---- 2. zeros --------------------------------------------------------------------------------
+
+async function zerosSection(opts: Options, report: Report): Promise<void> {
+  const img = await zerosImage(opts.zerosBytes);
+  const baseline = await childRss(os.tmpdir());
+  const r = await childRss(os.tmpdir(), img.oci);
+  const pass = r.maxRssBytes < RSS_LIMIT_BYTES && r.exportedBytes >= opts.zerosBytes;
+  report.say(
+    table(
+      `2. a ${fmt(opts.zerosBytes / 2 ** 30, 2)} GiB file of zeros (gzip ${fmt(img.facts.compressedBytes / 1e6, 2)} MB): load + export in a child`,
+      ['child', 'peak RSS MB', 'load s', 'export s', 'exported MB'],
+      [
+        ['baseline (start, open a store)', fmt(baseline.maxRssBytes / 1e6, 1), '-', '-', '-'],
+        ['load + export', fmt(r.maxRssBytes / 1e6, 1), fmt(r.loadMs / 1000), fmt(r.exportMs / 1000), fmt(r.exportedBytes / 1e6, 1)],
+      ],
+    ) + `\n  peak RSS ${fmt(r.maxRssBytes / 1e6, 1)} MB against the limit of ${RSS_LIMIT_BYTES / 1e6} MB: ${pass ? 'PASS' : 'FAIL'}`,
+  );
+  report.doc.zeros = { image: img.facts, baseline, run: r, limitBytes: RSS_LIMIT_BYTES, pass };
+}
+
+// ---- 3. peer ---------------------------------------------------------------------------------
+
+async function dockerLoad(archive: string, parent: string, startDockerd: DaemonApi['startDockerd'], stopDockerd: DaemonApi['stopDockerd']): Promise<number> {
+  const d = await startDockerd(parent);
+  try {
+    return await seconds(() => run('docker', ['load', '-q', '-i', archive], { ...process.env, DOCKER_HOST: d.host }));
+  } finally {
+    await stopDockerd(d);
+  }
+}
+
+type DaemonApi = typeof import('../test/oracle/daemon.js');
+
+async function peerOn(parent: string, where: string, opts: Options, report: Report): Promise<Record<string, unknown>> {
+  const { makeBenchImage } = await import('../scripts/make-bench-image.js');
+  const img = await makeBenchImage({ log: (s) => report.say(s) });
+  const facts = img.facts;
+  report.say(
+    `\n3. image ${facts.name}: ${facts.files} files, ${fmt(facts.uncompressedBytes / 1e6, 1)} MB uncompressed, ${fmt(facts.compressedBytes / 1e6, 1)} MB gzip; ` +
+      `docker archive ${fmt(facts.dockerArchiveBytes! / 1e6, 1)} MB (cached in ${img.dir})`,
+  );
+  const work = await freshDir(parent, 'bench-');
+  try {
+    const oci = await copyInto(img.oci, work.dir);
+    const docker = await copyInto(img.docker!, work.dir);
+    const ociBlobs = await layerBlobs(oci);
+    const dockerBlobs = await layerBlobs(docker);
+    await floorLoad(oci, ociBlobs);
+    const out: Record<string, unknown> = { image: facts, where };
+
+    // OCI archive against the floor
+    const ociRuns: Record<string, () => Promise<number>> = {
+      floor: () => seconds(() => floorLoad(oci, ociBlobs)),
+      engine: () => engineLoad(oci, work.dir),
+    };
+    if (fs.existsSync(CLI)) ociRuns.cli = () => cliLoad(oci, work.dir);
+    const fo = figures(await repeat(opts.rounds, ociRuns), facts.uncompressedBytes);
+    fo.ratios['engine/floor'] = fo.seconds.engine! / fo.seconds.floor!;
+    if (fo.seconds.cli !== undefined) fo.ratios['cli/floor'] = fo.seconds.cli / fo.seconds.floor!;
+    report.say(
+      table(`3a. OCI archive (gzip), ${where}`, HEAD, rows(fo, { floor: 'floor: gunzip + sha256, in process', engine: 'boxlab load (Engine.load)', cli: 'boxlab load -i (CLI)' })) +
+        '\n' +
+        Object.entries(fo.ratios)
+          .map(([k, v]) => `  ${k.padEnd(12)} ${fmt(v)}x   (goal <= 1.50: ${v <= 1.5 ? 'MET' : 'NOT MET'})`)
+          .join('\n'),
+    );
+    out.oci = fo;
+
+    // docker archive against docker load and cp
+    let daemon: DaemonApi | undefined;
+    if (!onPath('dockerd')) report.skip('3b. docker load', 'dockerd not on PATH (apt-get install docker.io)');
+    else if (!isRoot()) report.skip('3b. docker load', 'a private dockerd needs root');
+    else daemon = await import('../test/oracle/daemon.js');
+    const dockerRuns: Record<string, () => Promise<number>> = {
+      floor: () => seconds(() => floorLoad(docker, dockerBlobs)),
+      engine: () => engineLoad(docker, work.dir),
+      cp: () => copyArchive(docker, work.dir),
+    };
+    if (fs.existsSync(CLI)) dockerRuns.cli = () => cliLoad(docker, work.dir);
+    if (daemon) dockerRuns.docker = () => dockerLoad(docker, work.dir, daemon.startDockerd, daemon.stopDockerd);
+    const fd = figures(await repeat(opts.rounds, dockerRuns), facts.uncompressedBytes);
+    const boxlab = fd.seconds.cli ?? fd.seconds.engine!;
+    const boxlabName = fd.seconds.cli !== undefined ? 'cli' : 'engine';
+    if (fd.seconds.docker !== undefined) {
+      fd.ratios[`docker/${boxlabName}`] = fd.seconds.docker / boxlab;
+      fd.ratios['docker/engine'] = fd.seconds.docker / fd.seconds.engine!;
+      fd.ratios['docker/cp'] = fd.seconds.docker / fd.seconds.cp!;
+    }
+    fd.ratios[`${boxlabName}/floor`] = boxlab / fd.seconds.floor!;
+    fd.ratios[`${boxlabName}/cp`] = boxlab / fd.seconds.cp!;
+    report.say(
+      table(`3b. docker archive (plain layer tar), ${where}`, HEAD, rows(fd, {
+        floor: 'floor: sha256 of the layer tar, in process',
+        engine: 'boxlab load (Engine.load)',
+        cli: 'boxlab load -i (CLI)',
+        docker: 'docker load -i (fresh daemon, Engine 20.10)',
+        cp: 'cp of the archive',
+      })) +
+        '\n' +
+        Object.entries(fd.ratios)
+          .map(([k, v]) => {
+            const goal = k === `docker/${boxlabName}` ? `   (boxlab ${fmt(v)}x faster than docker load; goal >= 4: ${v >= 4 ? 'MET' : 'NOT MET'})` : k === 'docker/cp' ? '   (how much faster a bare copy is than docker load)' : '';
+            return `  ${k.padEnd(14)} ${fmt(v)}x${goal}`;
+          })
+          .join('\n'),
+    );
+    out.docker = fd;
+    return out;
+  } finally {
+    await work.remove();
+  }
+}
+
+async function peer(opts: Options, report: Report): Promise<void> {
+  const t = await withTmpfs('4g', (dir) => peerOn(dir, 'one tmpfs', opts, report));
+  if (t.why) {
+    report.skip('3. peer race on a tmpfs', `${t.why}; racing on the disk instead, where docker load swings tenfold`);
+    report.doc.peer = await peerOn(os.tmpdir(), 'disk', opts, report);
+  } else report.doc.peer = t.value;
+}
+
+// ---- main ------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const report = new Report(opts.json);
+  const load = os.loadavg();
+  report.say(
+    `boxlab load bench: node ${process.version}, ${os.cpus().length} CPUs, load average ${load.map((l) => l.toFixed(1)).join(' ')}, ` +
+      `${opts.rounds} rounds, medians quoted`,
+  );
+  report.doc.machine = { node: process.version, cpus: os.cpus().length, loadavgAtStart: load, rounds: opts.rounds };
+  if (opts.only.has('throughput')) await throughput(opts, report);
+  if (opts.only.has('zeros')) await zerosSection(opts, report);
+  if (opts.only.has('peer')) await peer(opts, report);
+  report.doc.machine = { ...(report.doc.machine as object), loadavgAtEnd: os.loadavg() };
+  report.doc.skipped = report.skipped;
+  if (opts.json) process.stdout.write(JSON.stringify(report.doc, null, 2) + '\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});
