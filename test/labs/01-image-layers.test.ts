@@ -5,6 +5,7 @@ describe('lab 01: image layers', () => {
   it('shows each layer\'s changes, the shared base, and chainIDs changing above a one-byte change', async () => {
     let text = '';
     await run({ write: (s) => void (text += s) });
+    // eslint-disable-next-line no-control-regex -- stripping ANSI colours is the point
     const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
     expect(plain).toContain('Loaded image: boxlab/webapp:1.0');
     expect(plain).toMatch(/D \/etc\/motd/);
