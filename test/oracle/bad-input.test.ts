@@ -192,6 +192,26 @@ const CASES: Case[] = [
     expect: { both: 'refuse', code: 'InvalidArchive', docker: /failed to mknod/, boxlab: /invalid whiteout entry "bad-input\/\.wh\."/ },
   },
   {
+    name: 'a whiteout under a directory that the same layer turns into a file',
+    archive: async () =>
+      dockerArchive(
+        [
+          await own('dir-to-file-lower', [{ name: 'bad-input/d', type: 'directory' }, { name: 'bad-input/d/child', content: 'c\n' }]),
+          await own('dir-to-file', [{ name: 'bad-input/d', content: 'now a file\n' }, { name: 'bad-input/d/.wh.child', content: '' }]),
+        ],
+        'bad-dir-to-file:latest',
+      ),
+    expect: {
+      difference: 'found here, not in oracles.md: boxlab applies the layer as umoci does (the file replaces the directory, the whiteout has nothing left to hide; the corpus case replace-types is such a layer); 20.10 refuses it',
+      docker: /failed to mknod\("\/bad-input\/d\/child", S_IFCHR, 0\): not a directory$/,
+      boxlab: 'loads',
+      check: async (engine, ids) => {
+        const lines = await boxlabListing(engine, ids[0]!);
+        expect(lines.filter((l) => /^\/bad-input\/d(\/|$)/.test(l.split(' ')[3]!))).toEqual([`f 0644 0:0 /bad-input/d ${sha('now a file\n').slice(7, 23)} 11`]);
+      },
+    },
+  },
+  {
     name: '126 layers',
     archive: async () => dockerArchive(await Promise.all(Array.from({ length: 126 }, (_, i) => own(`depth-${i}`))), 'bad-depth:latest'),
     expect: { both: 'refuse', code: 'FailedPrecondition', docker: /^max depth exceeded$/, boxlab: /^max depth exceeded/, words: 'max depth exceeded' },
