@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
-import { CORPUS, corpusArchives, dockerArchive, freshEngine, layerTar, readMembers, sha, tmpdir } from '../helpers/archive.js';
+import { CORPUS, corpusArchives, dockerArchive, freshEngine, layerTar, readMembers, sha, tmpdir, writeTmp } from '../helpers/archive.js';
 import { listingOfTar } from '../helpers/listing.js';
 import { describeWithTool, needTool } from '../support/tools.js';
 import { build, commit, create, dockerd, dockerOk, exportContainer, imageInspect, rm, rmi, save, start, uniqueRef, type ImageInspect } from './docker.js';
@@ -137,6 +137,49 @@ describeWithTool(dockerd(), 'Docker reads what boxlab writes (docker load of box
     expect([theirs.Id, theirs.RootFS.Layers]).toEqual([ours.Id, ours.RootFS.Layers]);
     expect(theirs.Id).toBe(await ociConfigDigest(archive));
     await own.docker(['rmi', 'whiteouts:latest']);
+  });
+
+  /** Hand-made layers at the edges of the path rules, through boxlab save into Docker: the same files. */
+  const EDGES: [string, Parameters<typeof layerTar>[0][]][] = [
+    ['names that climb out of the root (../../x) or are absolute (/x)', [[{ name: '../../escape', content: 'e' }, { name: '/abs/file', content: 'a' }]]],
+    ['a hardlink whose target climbs out of the root', [[{ name: 'f', content: 'f' }, { name: 'g', type: 'link', linkname: '../../f' }]]],
+    ['parent directories the layer does not list', [[{ name: 'a/b/c/file', content: 'deep' }], [{ name: 'a/b/other', content: 'o' }]]],
+    ['a file replacing a lower directory, a directory replacing a lower symlink', [
+      [{ name: 'd', type: 'directory' }, { name: 'd/in', content: 'i' }, { name: 's', type: 'symlink', linkname: 'd' }],
+      [{ name: 'd', content: 'now a file' }, { name: 's', type: 'directory', mode: 0o700 }],
+    ]],
+  ];
+  for (const [what, layers] of EDGES) {
+    it(`sees the same files as boxlab in ${what}`, async () => {
+      const { engine } = await freshEngine();
+      const tag = `edge-${EDGES.findIndex(([w]) => w === what)}:latest`;
+      const { images } = await engine.load(writeTmp(await dockerArchive(await Promise.all(layers.map((l) => layerTar(l))), tag)));
+      const saved = path.join(work, 'edge.tar');
+      await saveWithBoxlab(engine, tag, saved);
+      expect((await own.docker(['load', '-i', saved])).stdout).toBe(`Loaded image: ${tag}\n`);
+      await expectSameFiles(engine, images[0]!.id);
+      await own.docker(['rmi', tag]);
+    });
+  }
+
+  it('differs where a layer writes beneath a lower symlink: Docker puts a directory in its place, boxlab follows it inside the root', async () => {
+    // boxlab follows umoci (issue 2: "a parent that is a symlink is resolved inside the root"); Docker's
+    // overlay2 unpacks each layer into an empty directory, making `up/` a directory that hides the symlink.
+    const layers = [await layerTar([{ name: 'up', type: 'symlink', linkname: '../../..' }]), await layerTar([{ name: 'up/tmp/evil', content: 'x' }])];
+    const { engine } = await freshEngine();
+    const { images } = await engine.load(writeTmp(await dockerArchive(layers, 'symlink-parent:latest')));
+    const saved = path.join(work, 'symlink-parent.tar');
+    await saveWithBoxlab(engine, 'symlink-parent:latest', saved);
+    expect((await own.docker(['load', '-i', saved])).code).toBe(0);
+    const c = (await own.docker(['create', '--pull', 'never', '--network', 'none', 'symlink-parent:latest', 'true'])).stdout.trim();
+    const out = path.join(work, 'export.tar');
+    await own.docker(['export', '-o', out, c]);
+    await own.docker(['rm', '-f', c]);
+    const cmp = withoutInitLayer(await listingOfTar(fs.readFileSync(out)), await boxlabListing(engine, images[0]!.id));
+    const evil = `f 0644 0:0 ${'%s'} ${sha('x').slice(7, 23)} 1`;
+    expect(cmp.docker).toEqual(['d 0755 0:0 /up', 'd 0755 0:0 /up/tmp', evil.replace('%s', '/up/tmp/evil')]);
+    expect(cmp.boxlab).toEqual(['d 0755 0:0 /tmp', evil.replace('%s', '/tmp/evil'), 'l 0777 0:0 /up ../../..']);
+    await own.docker(['rmi', 'symlink-parent:latest']);
   });
 
   it('refuses a layer with duplicate entries in boxlab’s save as in the original, while boxlab keeps the last entry', async () => {
