@@ -134,8 +134,9 @@ export function diffUpper(mount: OverlayMount): Change[] {
         if (isOpaque(e)) {
           for (const hidden of below.length ? mergeLowerChildren(below).keys() : [])
             if (!e.entries.has(hidden)) out.push({ kind: 'D', path: `/${p}/${hidden}` });
-          walk(e, p, []);
-        } else walk(e, p, below);
+        }
+        // Inside an opaque directory a path the lowers had is still a change (C), not an addition.
+        walk(e, p, below);
       }
     }
   };

@@ -46,40 +46,49 @@ export function resolvePath<N>(
   path: string,
   opts: { follow: boolean; syscall?: string },
 ): Resolved<N> {
-  const follow = opts.follow || /\/\.?$/.test(path);
+  const last = path.charCodeAt(path.length - 1);
+  // A trailing `/` or `/.` means the final component must be (or resolve to) a directory.
+  const follow = opts.follow || last === 47 || (last === 46 && path.charCodeAt(path.length - 2) === 47);
   const queue = splitPath(path);
-  const stack: { node: N; path: string }[] = [{ node: fs.root, path: '' }];
+  // The directories walked so far and their canonical paths; `..` pops, never past the root.
+  const nodes: N[] = [fs.root];
+  const paths: string[] = [''];
   let hops = 0;
-  const fail = (errno: 'ENOENT' | 'ENOTDIR' | 'ELOOP'): never => {
-    throw new FsError(errno, path, opts.syscall);
-  };
   while (queue.length > 0) {
     const name = queue.shift()!;
-    const top = stack[stack.length - 1]!;
-    if (fs.kindOf(top.node) !== 'dir') fail('ENOTDIR');
+    const top = nodes[nodes.length - 1]!;
+    const topPath = paths[paths.length - 1]!;
+    if (fs.kindOf(top) !== 'dir') throw new FsError('ENOTDIR', path, opts.syscall);
     if (name === '..') {
-      if (stack.length > 1) stack.pop();
+      if (nodes.length > 1) {
+        nodes.pop();
+        paths.pop();
+      }
       continue;
     }
     const isLast = queue.length === 0;
-    const child = fs.child(top.node, name, top.path);
+    const child = fs.child(top, name, topPath);
     if (child === null) {
-      if (isLast) return { parent: top.node, parentPath: top.path, name, node: null, path: joinPath(top.path, name) };
-      return fail('ENOENT');
+      if (isLast) return { parent: top, parentPath: topPath, name, node: null, path: joinPath(topPath, name) };
+      throw new FsError('ENOENT', path, opts.syscall);
     }
-    if (fs.kindOf(child) === 'symlink' && (!isLast || follow)) {
-      if (++hops > MAX_SYMLINK_HOPS) fail('ELOOP');
+    if ((!isLast || follow) && fs.kindOf(child) === 'symlink') {
+      if (++hops > MAX_SYMLINK_HOPS) throw new FsError('ELOOP', path, opts.syscall);
       const target = fs.linkTarget(child);
-      if (target.startsWith('/')) stack.splice(1);
+      if (target.startsWith('/')) {
+        nodes.length = 1;
+        paths.length = 1;
+      }
       queue.unshift(...splitPath(target));
       continue;
     }
-    if (isLast) return { parent: top.node, parentPath: top.path, name, node: child, path: joinPath(top.path, name) };
-    stack.push({ node: child, path: joinPath(top.path, name) });
+    if (isLast) return { parent: top, parentPath: topPath, name, node: child, path: joinPath(topPath, name) };
+    nodes.push(child);
+    paths.push(joinPath(topPath, name));
   }
   // The path ended on a directory reached by `..`, `.`, or a symlink to a directory.
-  const top = stack[stack.length - 1]!;
-  const parent = stack[stack.length - 2] ?? top;
-  const name = top.path === '' ? '' : top.path.slice(top.path.lastIndexOf('/') + 1);
-  return { parent: parent.node, parentPath: parent.path, name, node: top.node, path: top.path };
+  const i = nodes.length - 1;
+  const topPath = paths[i]!;
+  const name = topPath === '' ? '' : topPath.slice(topPath.lastIndexOf('/') + 1);
+  return { parent: nodes[Math.max(0, i - 1)]!, parentPath: paths[Math.max(0, i - 1)]!, name, node: nodes[i]!, path: topPath };
 }
