@@ -184,6 +184,16 @@ export async function cliLoad(archive: string, parent: string): Promise<number> 
   }
 }
 
+/** The CLI's start-up: `boxlab --root EMPTY images`, which loads the engine and reads an empty store. */
+export async function cliStartup(parent: string): Promise<number> {
+  const store = await freshDir(parent, 'store-');
+  try {
+    return await seconds(() => run(process.execPath, [CLI, '--root', store.dir, 'images']));
+  } finally {
+    await store.remove();
+  }
+}
+
 /** `tar -xzf BLOB -C DIR` for each layer blob into one fresh dir, timed together. */
 export async function tarExtract(blobFiles: readonly string[], parent: string): Promise<number> {
   const out = await freshDir(parent, 'tar-');
