@@ -27,13 +27,7 @@ export async function writeDurable(file: string, data: string | Uint8Array): Pro
 /** Writes `data` to `dest` so that a reader sees the old content or the new, never a mix. */
 export async function writeFileAtomic(dest: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${dest}.tmp-${randomBytes(6).toString('hex')}`;
-  const fh = await fsp.open(tmp, 'w', 0o644);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  await writeDurable(tmp, data);
   await fsp.rename(tmp, dest);
   await fsyncPath(path.dirname(dest));
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
+import type { Engine } from '../../src/engine/engine.js';
 import tar from 'tar-stream';
 
 /**
@@ -86,4 +87,12 @@ function listingOf(items: { path: string; kind: string; mode: number; uid: numbe
     return line;
   });
   return lines.sort(byteOrder);
+}
+
+/** `boxlab export` of an image, as the corpus's listing text (lines and a final newline). */
+export async function exportListing(engine: Engine, ref: string): Promise<string> {
+  const pt = new PassThrough();
+  const listing = listingOfTar(pt);
+  await engine.export(ref, pt);
+  return (await listing).join('\n') + '\n';
 }

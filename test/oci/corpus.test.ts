@@ -1,22 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { CORPUS, corpusArchives, freshEngine, tmpdir } from '../helpers/archive.js';
-import { listingOfTar } from '../helpers/listing.js';
+import { exportListing } from '../helpers/listing.js';
 import { needRoot, needTool } from '../support/tools.js';
 import { itWithTool } from '../support/tools.js';
 
 const expected = (archive: string) => fs.readFileSync(path.join(CORPUS, `${archive.split('.')[0]}.expected.txt`), 'utf8');
 
-async function exportListing(engine: Engine, ref: string): Promise<string> {
-  const pt = new PassThrough();
-  const listing = listingOfTar(pt);
-  await engine.export(ref, pt);
-  return (await listing).join('\n') + '\n';
-}
 
 describe('the corpus built by umoci, skopeo and docker', () => {
   let engine: Engine;

@@ -1,21 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { CORPUS, corpusArchives, freshEngine, tmpdir } from '../helpers/archive.js';
-import { listingOfTar } from '../helpers/listing.js';
+import { exportListing } from '../helpers/listing.js';
 import { describeWithTool, needRoot, needTool } from '../support/tools.js';
 
 const expected = (archive: string) => fs.readFileSync(path.join(CORPUS, `${archive.split('.')[0]}.expected.txt`), 'utf8');
 
-async function exportListing(engine: Engine, ref: string): Promise<string> {
-  const pt = new PassThrough();
-  const listing = listingOfTar(pt);
-  await engine.export(ref, pt);
-  return (await listing).join('\n') + '\n';
-}
 
 async function saveTo(engine: Engine, ref: string, format: 'docker' | 'oci'): Promise<string> {
   const out = path.join(tmpdir(), `${format}.tar`);
