@@ -2,8 +2,9 @@
  * Issue 2: "A layer holding a 1 GiB file of zeros (gzip: a few MB) loads and exports with peak RSS
  * under 400 MB". Memory, not time: the load and the export run in a child process (bench/rss-child.ts)
  * whose own peak RSS is asserted.
- * About 15 s on an idle 2-core machine (making the image, once per temp dir, is most of it);
- * `npm run bench -- --only zeros` prints the same figures.
+ *
+ * About 6 s on an idle 2-core machine, making the image (streaming, cached in the temp dir)
+ * included; `npm run bench -- --only zeros` prints the same figures.
  */
 import * as os from 'node:os';
 import { describe, expect, it } from 'vitest';
