@@ -4,6 +4,7 @@
  * edit before packing (`mutateMembers`), to make deliberately broken archives.
  */
 import { writeFile } from 'node:fs/promises';
+import { familiarName as familiarRepo, fullString, parseReference } from '../reference.js';
 import type { Digest } from '../../digest.js';
 import { BoxlabError } from '../../errors.js';
 import type { BuiltImage } from './image.js';
@@ -30,35 +31,15 @@ export interface ArchiveOptions {
 
 const OCI_LAYOUT = Buffer.from('{"imageLayoutVersion": "1.0.0"}');
 
-interface Ref {
-  domain: string;
-  path: string;
-  tag: string;
-}
-
-/** Splits a reference as distribution/reference does: docker.io and `library/` by default, tag `latest`. */
-function parseRef(name: string): Ref {
-  const slash = name.lastIndexOf('/');
-  const colon = name.lastIndexOf(':');
-  const tag = colon > slash ? name.slice(colon + 1) : 'latest';
-  const parts = (colon > slash ? name.slice(0, colon) : name).split('/');
-  const first = parts[0]!;
-  const domain = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost') ? parts.shift()! : 'docker.io';
-  if (domain === 'docker.io' && parts.length === 1) parts.unshift('library');
-  return { domain, path: parts.join('/'), tag };
-}
-
 /** `boxlab/alpine:3.20` → `docker.io/boxlab/alpine:3.20`; `alpine` → `docker.io/library/alpine:latest`. */
 export function fullName(name: string): string {
-  const r = parseRef(name);
-  return `${r.domain}/${r.path}:${r.tag}`;
+  return fullString(parseReference(name));
 }
 
 /** The familiar repository and tag, as `docker images` and `docker save`'s RepoTags spell them. */
 export function familiarName(name: string): { repo: string; tag: string } {
-  const r = parseRef(name);
-  const repo = r.domain !== 'docker.io' ? `${r.domain}/${r.path}` : r.path.replace(/^library\//, '');
-  return { repo, tag: r.tag };
+  const r = parseReference(name);
+  return { repo: familiarRepo(r), tag: r.tag };
 }
 
 function tagged(name: string): string {
