@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import type { Engine } from '../../src/engine/engine.js';
 import { writeMembers, type Member } from '../helpers/archive.js';
 import { listingOfTar } from '../helpers/listing.js';
-import { startDockerd, stopDockerd, type Daemon } from './daemon.js';
+import { startDockerd, stopDockerd, stopDockerdDetached, type Daemon } from './daemon.js';
 import type { Result } from './docker.js';
 
 /** A docker CLI bound to a daemon of the caller's own, started and stopped by the caller. */
@@ -32,10 +32,22 @@ export function dockerAt(host: string, args: readonly string[]): Promise<Result>
   });
 }
 
-/** A second private daemon with an empty layer store (about a second to start). */
+/**
+ * A second private daemon with an empty layer store (about a second to start). Stop it in afterAll;
+ * a worker that exits first leaves it to a detached reaper, as global-setup.ts does for the run's.
+ */
 export async function ownDocker(): Promise<OwnDocker> {
   const daemon = await startDockerd();
-  return { daemon, docker: (args) => dockerAt(daemon.host, args), stop: () => stopDockerd(daemon) };
+  const onExit = () => stopDockerdDetached(daemon);
+  process.once('exit', onExit);
+  return {
+    daemon,
+    docker: (args) => dockerAt(daemon.host, args),
+    stop: async () => {
+      process.off('exit', onExit);
+      await stopDockerd(daemon);
+    },
+  };
 }
 
 /** The applets the scenarios' RUN lines use, as symlinks to /bin/busybox. */
