@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import tar from 'tar-stream';
 import type { Digest } from '../digest.js';
+import type { FileSink } from '../util/filesink.js';
 import { BoxlabError } from '../errors.js';
 import { cleanPath, OPAQUE_WHITEOUT, splitPath, WHITEOUT_PREFIX } from './paths.js';
 import type { EntryType, LayerEntry } from './types.js';
@@ -41,14 +41,13 @@ type HeaderWithOffset = tar.Header & { byteOffset?: number };
 export function entryFromHeader(h: HeaderWithOffset, member: string): LayerEntry | null {
   const path = cleanPath(h.name);
   const { dir, base } = splitPath(path);
-  const common = {
-    mode: (h.mode ?? 0) & 0o7777,
-    uid: h.uid ?? 0,
-    gid: h.gid ?? 0,
-    mtime: h.mtime ? Math.floor(h.mtime.getTime() / 1000) : 0,
-    offset: h.byteOffset ?? 0,
-  };
+  const mode = (h.mode ?? 0) & 0o7777;
+  const uid = h.uid ?? 0;
+  const gid = h.gid ?? 0;
+  const mtime = h.mtime ? Math.floor(h.mtime.getTime() / 1000) : 0;
+  const offset = h.byteOffset ?? 0;
   if (base.startsWith(WHITEOUT_PREFIX)) {
+    const common = { mode, uid, gid, mtime, offset };
     if (base === OPAQUE_WHITEOUT) return { ...common, path: dir, type: 'opaque', size: 0 };
     if (base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) return null;
     const name = base.slice(WHITEOUT_PREFIX.length);
@@ -63,7 +62,8 @@ export function entryFromHeader(h: HeaderWithOffset, member: string): LayerEntry
     throw new BoxlabError('Unsupported', `unsupported tar entry type ${h.type} for ${JSON.stringify(h.name)}`, {
       member,
     });
-  const entry: LayerEntry = { ...common, path, type, size: type === 'file' ? (h.size ?? 0) : 0 };
+  // one object literal of a fixed shape: this runs once per member of every layer
+  const entry: LayerEntry = { path, type, mode, uid, gid, size: type === 'file' ? (h.size ?? 0) : 0, mtime, offset };
   if (type === 'symlink') entry.linkname = h.linkname ?? '';
   if (type === 'hardlink') entry.linkname = cleanPath(h.linkname ?? '');
   if (type === 'char' || type === 'block') {
@@ -95,10 +95,12 @@ export interface IndexedLayer {
 
 /**
  * A sink for a layer's uncompressed tar: hashes it (the diffID), optionally writes it to a file,
- * and indexes its members in the same pass. Nothing of the data is kept in memory.
+ * and indexes its members in the same pass. Nothing of the data is kept in memory. Pass
+ * `hash: false` when the caller already hashes these very bytes (a plain-tar blob: its digest is
+ * its diffID) and give the diffID to `result()`.
  */
 export class LayerIndexer extends Writable {
-  private readonly hash = createHash('sha256');
+  private readonly hash: ReturnType<typeof createHash> | undefined;
   private readonly extract = tar.extract();
   private readonly entries: LayerEntry[] = [];
   private bytes = 0;
@@ -107,9 +109,11 @@ export class LayerIndexer extends Writable {
 
   constructor(
     private readonly member: string,
-    private readonly out?: FileHandle,
+    private readonly out?: FileSink,
+    opts: { hash?: boolean } = {},
   ) {
     super({ highWaterMark: 1 << 20 });
+    if (opts.hash !== false) this.hash = createHash('sha256');
     this.extract.on('entry', (header, stream, next) => {
       try {
         const e = entryFromHeader(header as HeaderWithOffset, member);
@@ -134,7 +138,7 @@ export class LayerIndexer extends Writable {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     this.bytes += chunk.length;
     const writes: Promise<unknown>[] = [];
     if (this.out) writes.push(this.out.write(chunk));
@@ -155,9 +159,11 @@ export class LayerIndexer extends Writable {
     );
   }
 
-  /** Valid after the stream has finished. */
-  result(): IndexedLayer {
+  /** Valid after the stream has finished; `diffId` is required when the indexer did not hash. */
+  result(diffId?: Digest): IndexedLayer {
     if (this.failure) throw this.failure;
-    return { diffId: `sha256:${this.hash.digest('hex')}`, size: this.bytes, entries: this.entries };
+    const id = this.hash ? (`sha256:${this.hash.digest('hex')}` as Digest) : diffId;
+    if (!id) throw new Error(`${this.member}: LayerIndexer made without a hash needs the diffID`);
+    return { diffId: id, size: this.bytes, entries: this.entries };
   }
 }

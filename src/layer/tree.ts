@@ -37,10 +37,12 @@ export function newRoot(): Inode {
 
 const MAX_SYMLINK_HOPS = 40;
 
-/** A directory reached by resolution, with the real (symlink-free) path that leads to it. */
+/** A directory reached by resolution, with the real (symlink-free) path and the directories on it. */
 interface Resolved {
   node: Inode;
   path: string[];
+  /** The root, then each directory of `path`: `stack[i]` holds `path[i]`. */
+  stack: Inode[];
 }
 
 /**
@@ -93,7 +95,7 @@ function resolveDir(root: Inode, parts: string[], create: boolean, member: strin
     stack.push(child);
     names.push(name);
   }
-  return { node: stack[stack.length - 1]!, path: names };
+  return { node: stack[stack.length - 1]!, path: names, stack };
 }
 
 /**
@@ -107,28 +109,32 @@ function resolveDir(root: Inode, parts: string[], create: boolean, member: strin
  * - a hardlink names an existing inode of this layer or of a lower one; a missing target is an error.
  */
 export function applyLayer(root: Inode, layer: number, entries: readonly LayerEntry[], member: string): void {
-  const upperPaths = new Set<string>();
-  const markUpper = (path: string[]) => {
-    for (let i = path.length; i > 0; i--) upperPaths.add(path.slice(0, i).join('/'));
+  // umoci's upperPaths: the paths this layer made, and their ancestors, kept as the names each
+  // directory got from this layer (a path is its parent directory and a name: directories are
+  // never shared, so this is the same set, without building path strings)
+  const upper = new Map<Inode, Set<string>>();
+  const touched = (dir: Inode) => upper.get(dir) ?? upper.set(dir, new Set()).get(dir)!;
+  const markUpper = (parent: Resolved, base: string) => {
+    for (let i = 0; i < parent.path.length; i++) touched(parent.stack[i]!).add(parent.path[i]!);
+    touched(parent.node).add(base);
   };
   // Removes `name` from `dir` unless this layer made it; a kept directory is searched for lower
   // content to remove beneath it.
-  const removeLower = (dir: Inode, name: string, path: string[]) => {
+  const removeLower = (dir: Inode, name: string) => {
     const node = dir.children!.get(name);
     if (!node) return;
-    const key = path.concat(name);
-    if (!upperPaths.has(key.join('/'))) {
+    if (!upper.get(dir)?.has(name)) {
       dir.children!.delete(name);
       return;
     }
-    if (node.type === 'dir') for (const child of [...node.children!.keys()]) removeLower(node, child, key);
+    if (node.type === 'dir') for (const child of [...node.children!.keys()]) removeLower(node, child);
   };
 
   for (const e of entries) {
     const what = `${member}: ${e.path || '/'}`;
     if (e.type === 'opaque') {
       const dir = resolveDir(root, e.path ? e.path.split('/') : [], false, what);
-      if (dir) for (const child of [...dir.node.children!.keys()]) removeLower(dir.node, child, dir.path);
+      if (dir) for (const child of [...dir.node.children!.keys()]) removeLower(dir.node, child);
       continue;
     }
     if (e.path === '') {
@@ -144,7 +150,7 @@ export function applyLayer(root: Inode, layer: number, entries: readonly LayerEn
     const parentParts = dir ? dir.split('/') : [];
     if (e.type === 'whiteout') {
       const parent = resolveDir(root, parentParts, false, what);
-      if (parent) removeLower(parent.node, base, parent.path);
+      if (parent) removeLower(parent.node, base);
       continue;
     }
     const parent = resolveDir(root, parentParts, true, what)!;
@@ -157,7 +163,7 @@ export function applyLayer(root: Inode, layer: number, entries: readonly LayerEn
     } else {
       parent.node.children!.set(base, newInode(e, layer));
     }
-    markUpper(parent.path.concat(base));
+    markUpper(parent, base);
   }
 }
 

@@ -12,6 +12,7 @@ import type { Digest } from '../digest.js';
 import { BoxlabError } from '../errors.js';
 import { cleanPath } from '../layer/paths.js';
 import { LayerIndexer, tarErrorText, type IndexedLayer } from '../layer/tarindex.js';
+import { FileSink } from '../util/filesink.js';
 import type { Compression } from './types.js';
 
 /** JSON members (manifests, configs) are held in memory up to this size; layers never are. */
@@ -208,27 +209,28 @@ async function stageMember(
   onProgress?: (p: StageProgress) => void,
 ): Promise<StagedFile> {
   const hash = createHash('sha256');
-  const out = await fsp.open(file, 'w', 0o644);
+  const out = new FileSink(file);
   const head: Buffer[] = [];
   let headLen = 0;
   let kind: ReturnType<typeof sniff> | undefined;
   let sink: Writable | undefined; // the decompressor (or indexer) fed with the member's bytes
   let indexer: LayerIndexer | undefined;
-  let diffOut: fsp.FileHandle | undefined;
+  let diffOut: FileSink | undefined;
   let layerError: Error | undefined;
   let written = 0;
   const diffFile = `${file}.diff`;
 
   let layerDone: Promise<void> | undefined; // settles when the indexer has seen the whole tar, or failed
-  const startLayer = async (k: ReturnType<typeof sniff>) => {
+  const startLayer = (k: ReturnType<typeof sniff>) => {
     if (k === 'other') return;
-    if (k !== 'tar') diffOut = await fsp.open(diffFile, 'w', 0o644);
-    indexer = new LayerIndexer(name, diffOut);
+    if (k !== 'tar') diffOut = new FileSink(diffFile);
+    // a plain tar's member digest, computed here anyway, is its diffID: hash it once
+    indexer = new LayerIndexer(name, diffOut, { hash: k !== 'tar' });
     if (k === 'tar') {
       sink = indexer;
       layerDone = finished(indexer);
     } else {
-      const dec = k === 'gzip' ? zlib.createGunzip({ chunkSize: 1 << 18 }) : zstdDecompressor();
+      const dec = k === 'gzip' ? zlib.createGunzip({ chunkSize: 1 << 20 }) : zstdDecompressor();
       sink = dec;
       layerDone = pipeline(dec, indexer);
     }
@@ -252,7 +254,7 @@ async function stageMember(
         if (headLen < 512 && headLen < size) continue;
         const first = Buffer.concat(head);
         kind = sniff(first);
-        await startLayer(kind);
+        startLayer(kind);
         await feed(first);
       } else {
         await feed(chunk);
@@ -263,7 +265,7 @@ async function stageMember(
     if (kind === undefined) {
       const first = Buffer.concat(head);
       kind = sniff(first);
-      await startLayer(kind);
+      startLayer(kind);
       if (first.length) await feed(first);
     }
     if (sink && !layerError) sink.end();
@@ -280,7 +282,7 @@ async function stageMember(
       staged.layerError = layerError;
       if (diffOut) await fsp.rm(diffFile, { force: true });
     } else {
-      staged.layer = { ...indexer!.result(), ...(diffOut ? { uncompressedFile: diffFile } : {}) };
+      staged.layer = { ...indexer!.result(staged.digest), ...(diffOut ? { uncompressedFile: diffFile } : {}) };
     }
   } else if (written <= MAX_METADATA_BYTES) {
     staged.data = await fsp.readFile(file);
