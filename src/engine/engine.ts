@@ -8,6 +8,7 @@ import { applyLayer, newRoot, type Inode } from '../layer/tree.js';
 import type { LayerEntry, LayerSource } from '../layer/types.js';
 import { parseArchive } from '../oci/load.js';
 import { normalizeTag } from '../oci/reference.js';
+import { mountOverlay, type LookupResult, type Mount, type MountOverlayOptions } from '../overlay/index.js';
 import { saveDocker, saveOci, type SaveFormat, type SaveProgress, type SaveSource } from '../oci/save.js';
 import { stageArchive, type StageProgress } from '../oci/stage.js';
 import type { HistoryEntry, ImageConfig } from '../oci/types.js';
@@ -201,6 +202,22 @@ export class Engine {
       out.push(new StoredLayer(rec, entries, this.store.layerTarPath(rec)));
     }
     return out;
+  }
+
+  /**
+   * A fresh overlay mount over the image's layers, as a container's rootfs starts (until boxlab
+   * has containers, this is what `lookup` and the labs use). Docker's overlay2 caps the stack at
+   * 128 lower layers; the benchmark, going deeper on purpose, mounts through src/overlay itself.
+   */
+  async mount(ref: string, opts: MountOverlayOptions = {}): Promise<Mount> {
+    return mountOverlay(await this.layerSources(ref), opts);
+  }
+
+  /** Where PATH resolves in a fresh mount of the image, which layers were probed, and the cost. */
+  async lookup(ref: string, path: string, opts: MountOverlayOptions = {}): Promise<LookupResult & { diffIds: Digest[] }> {
+    const layers = await this.layerSources(ref);
+    const m = mountOverlay(layers, opts);
+    return { ...m.lookup(path), diffIds: layers.map((l) => l.diffId) };
   }
 
   /** The image's merged root filesystem, as a tree of inodes (no file bytes in memory). */

@@ -60,6 +60,19 @@ describe('the boxlab command', () => {
     expect(boxlab(root, 'inspect', 'nosuch').stderr).toBe('Error: No such image: nosuch\n');
   });
 
+  it('looks a path up in a fresh overlay of an image: walk probes every layer, the index does not', () => {
+    const deep = path.join(import.meta.dirname, '..', '..', 'images', 'deep.docker.tar');
+    expect(boxlab(root, 'load', '-i', deep).code).toBe(0);
+    const walk = JSON.parse(boxlab(root, 'lookup', 'boxlab/deep', '/data/layer-02.txt', '--json').stdout);
+    const indexed = JSON.parse(boxlab(root, 'lookup', 'boxlab/deep', '/data/layer-02.txt', '--strategy', 'indexed', '--json').stdout);
+    expect([walk.found, walk.layer, indexed.layer]).toEqual([true, 1, 1]);
+    // `data` is probed in all 31 layers, then `layer-02.txt` from the top down to layer 1
+    expect(walk.probeCount).toBeGreaterThan(31);
+    expect(indexed.probeCount).toBeLessThan(6);
+    expect(boxlab(root, 'lookup', 'boxlab/deep', '/data/layer-02.txt').stdout).toMatch(/^\/data\/layer-02\.txt: file \/data\/layer-02\.txt, in layer 1 of 31/);
+    boxlab(root, 'rmi', 'boxlab/deep');
+  });
+
   it('removes an image and collects its layers', () => {
     const r = boxlab(root, 'rmi', 'whiteouts');
     expect(r.stdout.split('\n')[0]).toBe('Untagged: whiteouts:latest');
