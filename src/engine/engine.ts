@@ -13,7 +13,9 @@ import { saveDocker, saveOci, type SaveFormat, type SaveProgress, type SaveSourc
 import { stageArchive, type StageProgress } from '../oci/stage.js';
 import type { HistoryEntry, ImageConfig } from '../oci/types.js';
 import { defaultRoot, Store, type ImageRecord, type LayerRecord, type TagChange } from '../store/store.js';
-import { readFileSync, openSync, readSync, closeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { dockerContainerConfig } from './docker-json.js';
+import { StoredLayer } from './stored-layer.js';
 
 export interface LoadResult {
   images: { id: Digest; tags: string[] }[];
@@ -384,54 +386,3 @@ export class Engine {
   }
 }
 
-/** Docker prints every field of a container config, empty ones as null, "" or false. */
-function dockerContainerConfig(c: Record<string, unknown> | undefined): Record<string, unknown> {
-  const blank = {
-    Hostname: '',
-    Domainname: '',
-    User: '',
-    AttachStdin: false,
-    AttachStdout: false,
-    AttachStderr: false,
-    Tty: false,
-    OpenStdin: false,
-    StdinOnce: false,
-    Env: null,
-    Cmd: null,
-    Image: '',
-    Volumes: null,
-    WorkingDir: '',
-    Entrypoint: null,
-    OnBuild: null,
-    Labels: null,
-  };
-  return { ...blank, ...(c ?? {}) };
-}
-
-/** A stored layer seen as a LayerSource: reads a file's bytes from the layer tar when asked. */
-class StoredLayer implements LayerSource {
-  constructor(
-    readonly record: LayerRecord,
-    readonly entries: readonly LayerEntry[],
-    private readonly tarPath: string,
-  ) {}
-  get diffId(): Digest {
-    return this.record.diffId;
-  }
-  readContent(entry: LayerEntry): Buffer {
-    const buf = Buffer.alloc(entry.size);
-    if (entry.size === 0) return buf;
-    const fd = openSync(this.tarPath, 'r');
-    try {
-      let got = 0;
-      while (got < entry.size) {
-        const n = readSync(fd, buf, got, entry.size - got, entry.offset + got);
-        if (n === 0) break;
-        got += n;
-      }
-    } finally {
-      closeSync(fd);
-    }
-    return buf;
-  }
-}
