@@ -444,7 +444,12 @@ export class OverlayMount {
     // (even under a brand-new name), so no lower directory of that name can ever show through it.
     if (srcIsDir && !isOpaque(srcUp) && d.parent.lowerDirs.length > 0) setOpaque(srcUp as DirInode);
     if (whiteoutOld) {
-      linkInto(srcDir, s.name, newWhiteout());
+      // RENAME_WHITEOUT: the upper filesystem makes this whiteout in the source directory itself, so
+      // it takes that directory's group when it is setgid (measured). Whiteouts for unlink and rmdir
+      // are made in the work dir and moved in, and keep root's group.
+      const wh = newWhiteout();
+      if (srcDir.mode & 0o2000) wh.gid = srcDir.gid;
+      linkInto(srcDir, s.name, wh);
       this.counters.whiteouts++;
     }
     srcDir.mtime = dstDir.mtime = now();

@@ -1,23 +1,36 @@
 /**
- * `mv` as coreutils and busybox do it: rename(2) first; when that fails with EXDEV (a lower or
- * merged directory on an overlay with redirect_dir off), copy the tree to the new name, keeping
- * modes, owners, times, symlinks and the hardlinks inside the tree, then delete the old one.
+ * `mv` as coreutils does it (9.1, measured against a kernel overlay): rename(2) first; when that
+ * fails with EXDEV (a directory with lower parts, redirect_dir off), create the target directory and
+ * move each entry into it the same way (rename, and for a subdirectory with lower parts, recurse),
+ * set the new directory's owner, mode and time, and finally remove what is left of the source tree.
+ * An entry that cannot be moved is reported and skipped; then the source is not removed.
+ * Files are moved by rename(2), which on an overlay copies them up and whites out the old name.
  */
 import { FsError, isErrno } from '../errors.js';
 import { joinPath, splitPath } from '../vfs/resolve.js';
 import type { OverlayMount } from './mount.js';
 
 export interface MvResult {
-  /** True when rename(2) did it; false when the copy-and-delete fallback ran. */
+  /** True when one rename(2) did it; false when the fallback walked the tree. */
   renamed: boolean;
-  /** Objects and file bytes the fallback copied. */
+  /** Directories the fallback created and entries it renamed one by one. */
   copied: number;
+  /** Bytes copied up into the upper layer while moving. */
   copiedBytes: number;
 }
 
 function basename(p: string): string {
   const c = splitPath(p);
   return c[c.length - 1] ?? '';
+}
+
+function lstatOrNull(m: OverlayMount, p: string) {
+  try {
+    return m.lstat(p);
+  } catch (e) {
+    if (e instanceof FsError) return null;
+    throw e;
+  }
 }
 
 export function mv(m: OverlayMount, src: string, dst: string): MvResult {
@@ -28,57 +41,59 @@ export function mv(m: OverlayMount, src: string, dst: string): MvResult {
   } catch (e) {
     if (!(e instanceof FsError)) throw e;
   }
+  // coreutils refuses to move a file onto itself or onto another name of the same inode
+  // ("mv: 'a' and 'b' are the same file"), where rename(2) would quietly do nothing.
+  const from = m.lstat(src);
+  const to = lstatOrNull(m, target);
+  if (to && to.ino === from.ino) throw new FsError('EINVAL', target, 'mv');
+
+  const bytesBefore = m.stats().copyUpBytes;
+  const res: MvResult = { renamed: false, copied: 0, copiedBytes: 0 };
   try {
     m.rename(src, target);
-    return { renamed: true, copied: 0, copiedBytes: 0 };
+    res.renamed = true;
   } catch (e) {
     if (!isErrno(e, 'EXDEV')) throw e;
+    const errors: FsError[] = [];
+    moveDir(m, src, target, res, errors);
+    if (errors.length > 0) throw errors[0]!;
+    removeTree(m, src);
   }
-  const res: MvResult = { renamed: false, copied: 0, copiedBytes: 0 };
-  if (m.exists(target)) {
-    if (m.lstat(target).type === 'dir') m.rmdir(target); // rename(2)'s rule: only an empty directory is replaced
-    else m.unlink(target);
-  }
-  copyTree(m, src, target, new Map(), res);
-  removeTree(m, src);
+  res.copiedBytes = m.stats().copyUpBytes - bytesBefore;
   return res;
 }
 
-function copyTree(m: OverlayMount, src: string, dst: string, links: Map<number, string>, res: MvResult): void {
+/** The EXDEV fallback for one directory: a new target directory, the entries moved into it. */
+function moveDir(m: OverlayMount, src: string, dst: string, res: MvResult, errors: FsError[]): void {
   const st = m.lstat(src);
+  // An existing (empty) target directory is removed and made again (measured: on an overlay the new
+  // one is then opaque, as mkdir over a whiteout makes it); a non-empty one fails with ENOTEMPTY.
+  if (lstatOrNull(m, dst)) m.rmdir(dst);
+  m.mkdir(dst, 0o700);
   res.copied++;
-  if (st.type !== 'dir' && st.nlink > 1) {
-    const first = links.get(st.ino);
-    if (first !== undefined) {
-      m.link(first, dst);
-      return;
+  for (const name of m.readdir(src)) {
+    const from = joinPath(src, name);
+    const to = joinPath(dst, name);
+    try {
+      m.rename(from, to);
+      res.copied++;
+    } catch (e) {
+      if (!(e instanceof FsError)) throw e;
+      if (e.errno === 'EXDEV') moveDir(m, from, to, res, errors);
+      else errors.push(e); // e.g. a name readdir lists but lookup cannot find (a whiteout in a one-layer dir)
     }
-    links.set(st.ino, dst);
   }
-  switch (st.type) {
-    case 'dir':
-      m.mkdir(dst, 0o700);
-      for (const name of m.readdir(src)) copyTree(m, joinPath(src, name), joinPath(dst, name), links, res);
-      break;
-    case 'file': {
-      const data = m.readFile(src);
-      res.copiedBytes += data.length;
-      m.writeFile(dst, data, { mode: 0o600 });
-      break;
-    }
-    case 'symlink':
-      m.symlink(m.readlink(src), dst);
-      m.chown(dst, st.uid, st.gid, { follow: false });
-      return;
-    default:
-      m.mknod(dst, st.type, st.mode, st.rdev?.major, st.rdev?.minor);
-  }
-  // Owner first, then mode: chown clears setuid, so the mode must be set after it.
+  // Owner first, then mode: chown clears setuid and setgid bits on files (not on directories).
   m.chown(dst, st.uid, st.gid);
-  m.chmod(dst, st.mode);
+  // coreutils sets a mode without special bits through an ACL, which leaves the setgid bit the new
+  // directory inherited from its parent (measured: 755 into a setgid dir gives 2755); a mode with
+  // setuid, setgid or sticky goes through chmod(2) and is set exactly (1777 gives 1777).
+  const special = 0o7000;
+  m.chmod(dst, st.mode & special ? st.mode : (m.lstat(dst).mode & special) | (st.mode & 0o777));
   m.utimes(dst, st.mtime);
 }
 
+/** `rm -r` of what the fallback left behind: the source directories, emptied of everything moved. */
 function removeTree(m: OverlayMount, path: string): void {
   if (m.lstat(path).type === 'dir') {
     for (const name of m.readdir(path)) removeTree(m, joinPath(path, name));

@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { caseArb, normalise, type Case, type SnapEntry } from './kernel/case.js';
 import { runModel } from './kernel/model-side.js';
+import { SEEDS } from './kernel/seeds.js';
 
 const SCRIPT = fileURLToPath(new URL('./kernel/kernel-side.mjs', import.meta.url));
 
@@ -68,6 +69,11 @@ async function compare(c: Case): Promise<void> {
 describe.skipIf(optedOut || (missing !== null && !required))('overlay against the kernel', () => {
   it('has the tools to mount a real overlay', () => {
     expect(missing, 'the kernel differential test cannot run here').toBeNull();
+  });
+
+  it.each(SEEDS)('agrees with the kernel on a past counterexample: $name', async ({ case: c }) => {
+    if (missing) throw new Error(`kernel overlay differential test cannot run: ${missing}`);
+    await compare(c);
   });
 
   it('gives the same results, merged tree and upper dir as a kernel overlay for random operation sequences', async () => {
