@@ -10,7 +10,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { LowerStackCache, memoryLayer, mountOverlay, type MemoryEntry, type Mount } from '../src/overlay/index.js';
+import { LowerStackCache, memoryLayer, mountOverlay, type MemoryEntry } from '../src/overlay/index.js';
 import type { LayerSource } from '../src/layer/types.js';
 
 const DEPTHS = [1, 2, 4, 8, 16, 32, 64, 128];

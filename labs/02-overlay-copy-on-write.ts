@@ -116,8 +116,9 @@ export async function run(out: LabOutput = stdout, given?: Engine): Promise<void
       line(out, `rename("/etc/apk", "/etc/apk.old") -> ${e.errno} (${e.message})`);
     }
     const r = mv(m, 'etc/apk', 'etc/apk.old');
-    line(out, `$ mv /etc/apk /etc/apk.old   # rename(2) failed, so mv copied ${r.copied} objects (${r.copiedBytes} bytes) and deleted the old tree`);
-    note(out, 'With redirect_dir off (Docker\'s default), overlayfs will not rename a directory that has lower parts:\nit would have to copy the whole tree up. coreutils and busybox mv see EXDEV and copy + delete instead.');
+    line(out, `$ mv /etc/apk /etc/apk.old   # rename(2) failed: mv made the new directory and moved ${r.copied - 1} entries into it`);
+    line(out, `  bytes copied up on the way: ${r.copiedBytes}; left behind: ${upperListing(m).filter((l) => l.includes(' etc/apk ')).join('').trim() || '(nothing)'}`);
+    note(out, 'With redirect_dir off (Docker\'s default), overlayfs will not rename a directory that has lower parts:\nit would have to copy the whole tree up. coreutils mv sees EXDEV, creates the new directory and renames\neach entry into it (a file rename is a copy-up plus a whiteout), then removes the old tree: a whiteout.');
 
     heading(out, 'The container\'s diff, and the layer `docker commit` would store');
     m.diff().forEach((c) => line(out, `  ${c.kind} ${c.path}`));
