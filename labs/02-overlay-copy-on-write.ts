@@ -116,9 +116,12 @@ export async function run(out: LabOutput = stdout, given?: Engine): Promise<void
       line(out, `rename("/etc/apk", "/etc/apk.old") -> ${e.errno} (${e.message})`);
     }
     const r = mv(m, 'etc/apk', 'etc/apk.old');
-    line(out, `$ mv /etc/apk /etc/apk.old   # rename(2) failed: mv made the new directory and moved ${r.copied - 1} entries into it`);
-    line(out, `  bytes copied up on the way: ${r.copiedBytes}; left behind: ${upperListing(m).filter((l) => l.includes(' etc/apk ')).join('').trim() || '(nothing)'}`);
-    note(out, 'With redirect_dir off (Docker\'s default), overlayfs will not rename a directory that has lower parts:\nit would have to copy the whole tree up. coreutils mv sees EXDEV, creates the new directory and renames\neach entry into it (a file rename is a copy-up plus a whiteout), then removes the old tree: a whiteout.');
+    line(out, `$ mv /etc/apk /etc/apk.old   # rename(2) failed with EXDEV, so mv ${r.fallback === 'copy' ? 'copied the tree' : 'renamed entry by entry'}: ${r.copied} objects, ${r.copiedBytes} bytes written to the upper layer`);
+    line(out, `  what is left of /etc/apk: ${upperListing(m).filter((l) => l.includes(' etc/apk ')).join('').trim() || '(nothing)'}`);
+    m.mkdir('opt/boxlab');
+    const into = mv(m, 'etc/apk.old', 'opt/boxlab');
+    line(out, `$ mkdir /opt/boxlab && mv /etc/apk.old /opt/boxlab/   # an upper-only directory: ${into.renamed ? 'one rename(2), nothing copied' : 'fallback'}`);
+    note(out, 'With redirect_dir off (Docker\'s default), overlayfs will not rename a directory that has lower parts:\nit would have to copy the whole tree up. coreutils mv sees EXDEV and copies the tree to the new name\n(into an existing directory it renames entry by entry instead), then removes the old tree: a whiteout.\nThe copy it made lives only in the upper layer, so the second mv is a plain rename.');
 
     heading(out, 'The container\'s diff, and the layer `docker commit` would store');
     m.diff().forEach((c) => line(out, `  ${c.kind} ${c.path}`));

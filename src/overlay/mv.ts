@@ -1,30 +1,34 @@
 /**
- * `mv` as coreutils does it (9.1, measured against a kernel overlay): rename(2) first; when that
- * fails with EXDEV (a directory with lower parts, redirect_dir off), create the target directory and
- * move each entry into it the same way (rename, and for a subdirectory with lower parts, recurse),
- * set the new directory's owner, mode and time, and finally remove what is left of the source tree.
- * An entry that cannot be moved is reported and skipped; then the source is not removed.
- * Files are moved by rename(2), which on an overlay copies them up and whites out the old name.
+ * `mv` as coreutils 9.1 does it, measured with strace against a kernel overlay. rename(2) first;
+ * when it fails with EXDEV (a directory with lower parts, redirect_dir off) there are two fallbacks:
+ *
+ * - into an existing directory (`mv dir existing-dir/`): the target name is removed if it is an empty
+ *   directory, made again, and each entry is moved into it with rename(2), recursing the same way for
+ *   a subdirectory that fails with EXDEV. On an overlay each file rename is a copy-up plus a whiteout.
+ * - to a new name (`mv dir new-name`): the first EXDEV tells coreutils that renames cannot work, so
+ *   the tree is copied (files read and written, symlinks and the hardlinks inside the tree kept,
+ *   owners and modes set after).
+ *
+ * Either way the source tree is removed only when every entry made it; an entry that fails is
+ * reported and skipped, and `mv` fails at the end.
  */
 import { FsError, isErrno } from '../errors.js';
+import type { Stats } from '../vfs/stats.js';
 import { joinPath, splitPath } from '../vfs/resolve.js';
 import type { OverlayMount } from './mount.js';
 
 export interface MvResult {
-  /** True when one rename(2) did it; false when the fallback walked the tree. */
+  /** True when one rename(2) did it; false when a fallback walked the tree. */
   renamed: boolean;
-  /** Directories the fallback created and entries it renamed one by one. */
+  /** Which fallback ran, if one did. */
+  fallback: 'rename-each' | 'copy' | null;
+  /** Directories made and entries renamed or copied by the fallback. */
   copied: number;
-  /** Bytes copied up into the upper layer while moving. */
+  /** File bytes the move wrote into the upper layer: copied by the fallback or copied up by renames. */
   copiedBytes: number;
 }
 
-function basename(p: string): string {
-  const c = splitPath(p);
-  return c[c.length - 1] ?? '';
-}
-
-function lstatOrNull(m: OverlayMount, p: string) {
+function lstatOrNull(m: OverlayMount, p: string): Stats | null {
   try {
     return m.lstat(p);
   } catch (e) {
@@ -33,11 +37,25 @@ function lstatOrNull(m: OverlayMount, p: string) {
   }
 }
 
+function statIno(m: OverlayMount, p: string): number | null {
+  try {
+    return m.stat(p).ino;
+  } catch (e) {
+    if (e instanceof FsError) return null;
+    throw e;
+  }
+}
+
 export function mv(m: OverlayMount, src: string, dst: string): MvResult {
   let target = dst;
+  let into = false;
   // `mv a dir` moves a into dir, as coreutils does without -T.
   try {
-    if (m.stat(dst).type === 'dir') target = joinPath(splitPath(dst).join('/'), basename(src));
+    if (m.stat(dst).type === 'dir') {
+      const c = splitPath(src);
+      target = joinPath(splitPath(dst).join('/'), c[c.length - 1] ?? '');
+      into = true;
+    }
   } catch (e) {
     if (!(e instanceof FsError)) throw e;
   }
@@ -45,29 +63,44 @@ export function mv(m: OverlayMount, src: string, dst: string): MvResult {
   // ("mv: 'a' and 'b' are the same file"), where rename(2) would quietly do nothing.
   const from = m.lstat(src);
   const to = lstatOrNull(m, target);
-  if (to && to.ino === from.ino) throw new FsError('EINVAL', target, 'mv');
+  // A symlink to the target counts too (measured: `mv link file` where link -> file fails).
+  if (to && (to.ino === from.ino || (from.type === 'symlink' && to.type !== 'symlink' && statIno(m, src) === to.ino)))
+    throw new FsError('EINVAL', target, 'mv');
 
   const bytesBefore = m.stats().copyUpBytes;
-  const res: MvResult = { renamed: false, copied: 0, copiedBytes: 0 };
+  const res: MvResult = { renamed: false, fallback: null, copied: 0, copiedBytes: 0 };
   try {
     m.rename(src, target);
     res.renamed = true;
   } catch (e) {
     if (!isErrno(e, 'EXDEV')) throw e;
     const errors: FsError[] = [];
-    moveDir(m, src, target, res, errors);
+    res.fallback = into ? 'rename-each' : 'copy';
+    if (into) renameEach(m, src, target, res, errors);
+    else copyTree(m, src, target, new Map(), res, errors);
     if (errors.length > 0) throw errors[0]!;
     removeTree(m, src);
   }
-  res.copiedBytes = m.stats().copyUpBytes - bytesBefore;
+  res.copiedBytes += m.stats().copyUpBytes - bytesBefore;
   return res;
 }
 
-/** The EXDEV fallback for one directory: a new target directory, the entries moved into it. */
-function moveDir(m: OverlayMount, src: string, dst: string, res: MvResult, errors: FsError[]): void {
+/**
+ * Owner first, then mode (chown clears setuid). coreutils sets a mode without special bits through
+ * an ACL, which keeps a setgid bit the new directory inherited from its parent (measured: 755 into a
+ * setgid directory gives 2755); a mode with setuid, setgid or sticky goes through chmod(2), exactly.
+ */
+function setOwnerAndMode(m: OverlayMount, path: string, st: Stats): void {
+  m.chown(path, st.uid, st.gid, { follow: false });
+  if (st.type === 'symlink') return;
+  const special = 0o7000;
+  m.chmod(path, st.mode & special ? st.mode : (m.lstat(path).mode & special) | (st.mode & 0o777));
+}
+
+function renameEach(m: OverlayMount, src: string, dst: string, res: MvResult, errors: FsError[]): void {
   const st = m.lstat(src);
-  // An existing (empty) target directory is removed and made again (measured: on an overlay the new
-  // one is then opaque, as mkdir over a whiteout makes it); a non-empty one fails with ENOTEMPTY.
+  // An existing empty target directory is removed and made again (on an overlay the new one is
+  // then opaque, as mkdir over a whiteout makes it); a non-empty one fails with ENOTEMPTY.
   if (lstatOrNull(m, dst)) m.rmdir(dst);
   m.mkdir(dst, 0o700);
   res.copied++;
@@ -79,21 +112,51 @@ function moveDir(m: OverlayMount, src: string, dst: string, res: MvResult, error
       res.copied++;
     } catch (e) {
       if (!(e instanceof FsError)) throw e;
-      if (e.errno === 'EXDEV') moveDir(m, from, to, res, errors);
+      if (e.errno === 'EXDEV') renameEach(m, from, to, res, errors);
       else errors.push(e); // e.g. a name readdir lists but lookup cannot find (a whiteout in a one-layer dir)
     }
   }
-  // Owner first, then mode: chown clears setuid and setgid bits on files (not on directories).
-  m.chown(dst, st.uid, st.gid);
-  // coreutils sets a mode without special bits through an ACL, which leaves the setgid bit the new
-  // directory inherited from its parent (measured: 755 into a setgid dir gives 2755); a mode with
-  // setuid, setgid or sticky goes through chmod(2) and is set exactly (1777 gives 1777).
-  const special = 0o7000;
-  m.chmod(dst, st.mode & special ? st.mode : (m.lstat(dst).mode & special) | (st.mode & 0o777));
+  setOwnerAndMode(m, dst, st);
   m.utimes(dst, st.mtime);
 }
 
-/** `rm -r` of what the fallback left behind: the source directories, emptied of everything moved. */
+function copyTree(m: OverlayMount, src: string, dst: string, links: Map<number, string>, res: MvResult, errors: FsError[]): void {
+  const st = lstatOrNull(m, src);
+  if (!st) {
+    errors.push(new FsError('ENOENT', src, 'stat'));
+    return;
+  }
+  res.copied++;
+  if (st.type !== 'dir' && st.nlink > 1) {
+    const first = links.get(st.ino);
+    if (first !== undefined) {
+      m.link(first, dst);
+      return;
+    }
+    links.set(st.ino, dst);
+  }
+  switch (st.type) {
+    case 'dir':
+      m.mkdir(dst, 0o700);
+      for (const name of m.readdir(src)) copyTree(m, joinPath(src, name), joinPath(dst, name), links, res, errors);
+      break;
+    case 'file': {
+      const data = m.readFile(src);
+      res.copiedBytes += data.length;
+      m.writeFile(dst, data, { mode: 0o600 });
+      break;
+    }
+    case 'symlink':
+      m.symlink(m.readlink(src), dst);
+      break;
+    default:
+      m.mknod(dst, st.type, st.mode, st.rdev?.major, st.rdev?.minor);
+  }
+  setOwnerAndMode(m, dst, st);
+  if (st.type !== 'symlink') m.utimes(dst, st.mtime);
+}
+
+/** `rm -r` of what the fallback left behind. */
 function removeTree(m: OverlayMount, path: string): void {
   if (m.lstat(path).type === 'dir') {
     for (const name of m.readdir(path)) removeTree(m, joinPath(path, name));

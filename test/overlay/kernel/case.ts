@@ -40,7 +40,8 @@ export interface SnapEntry {
 }
 
 const NAMES = ['a', 'b', 'c'];
-const PATHS = [...NAMES, ...NAMES.flatMap((p) => NAMES.map((n) => `${p}/${n}`))];
+// Two levels of every name, and a few three deep, so copy-up has to bring up a chain of parents.
+const PATHS = [...NAMES, ...NAMES.flatMap((p) => NAMES.map((n) => `${p}/${n}`)), 'a/a/a', 'a/a/b', 'b/c/a'];
 const path = fc.constantFrom(...PATHS);
 const content = fc.constantFrom('', 'x', 'hello', 'lower data\n', 'y'.repeat(300));
 const fileMode = fc.constantFrom(0o644, 0o755, 0o600, 0o4755, 0o2755);
@@ -78,14 +79,13 @@ function toLayer(slots: [string, Slot][]): MemoryEntry[] {
   for (const p of PATHS) {
     const s = byPath.get(p);
     if (!s) continue;
-    const parent = p.includes('/') ? p.slice(0, p.indexOf('/')) : null;
-    if (parent) {
-      const ps = byPath.get(parent);
-      if (ps && ps.kind !== 'dir') continue;
-      if (!ps) {
-        byPath.set(parent, { kind: 'dir', mode: 0o755, gid: 0, opaque: false });
-        out.push({ path: parent, type: "dir" });
-      }
+    const parts = p.split('/');
+    const ancestors = parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
+    if (ancestors.some((a) => byPath.has(a) && byPath.get(a)!.kind !== 'dir')) continue;
+    for (const a of ancestors) {
+      if (byPath.has(a)) continue;
+      byPath.set(a, { kind: 'dir', mode: 0o755, gid: 0, opaque: false });
+      out.push({ path: a, type: 'dir' });
     }
     switch (s.kind) {
       case 'file':

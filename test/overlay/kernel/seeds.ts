@@ -94,4 +94,21 @@ export const SEEDS: { name: string; case: Case }[] = [
       ops: [{ op: 'rename', from: 'c/c', to: 'b/b' }, { op: 'append', path: 'b/b', data: 'new' }, { op: 'symlink', target: 'a', path: 'a' }],
     },
   },
+  {
+    name: 'mv to a new name after EXDEV copies entries (and keeps the source when one fails)',
+    case: {
+      layers: [[{ path: 'b', type: 'dir' }, { path: 'b/a', type: 'whiteout' }, { path: 'b/c', type: 'file', content: '', mode: 0o644 }]],
+      ops: [{ op: 'mv', from: 'b', to: 'a' }, { op: 'mkdir', path: 'a', mode: 0o755 }],
+    },
+  },
+  {
+    name: 'mv of a symlink onto the file it points at fails as the same file',
+    case: {
+      layers: [
+        [{ path: 'a', type: 'file', content: '', mode: 0o644 }, { path: 'c', type: 'dir' }, { path: 'c/a', type: 'file', content: '', mode: 0o644 }],
+        [{ path: 'a', type: 'file', content: '', mode: 0o644 }, { path: 'c', type: 'dir' }, { path: 'c/b', type: 'symlink', target: 'a' }],
+      ],
+      ops: [{ op: 'mv', from: 'c/b', to: 'c/a' }],
+    },
+  },
 ];
