@@ -135,11 +135,27 @@ describe('rename and mv', () => {
     const m = mount([base]);
     expect(errno(() => m.rename('etc', 'config'))).toBe('EXDEV');
     const r = mv(m, 'etc', 'config');
-    expect(r).toMatchObject({ renamed: false, copied: 3 });
+    expect(r).toMatchObject({ renamed: false, fallback: 'copy', copied: 3 });
     expect(r.copiedBytes).toBe(8 + 20);
     expect(m.readdir('config').sort()).toEqual(['hosts', 'motd']);
     expect(errno(() => m.stat('etc'))).toBe('ENOENT');
     expect(m.upper.lstat('etc').type).toBe('char'); // a whiteout where the lower etc/ was
+  });
+
+  it('moves a lower directory into an existing one entry by entry, each file copied up by rename', () => {
+    const m = mount([base]);
+    m.mkdir('backup');
+    const r = mv(m, 'etc', 'backup');
+    expect(r).toMatchObject({ renamed: false, fallback: 'rename-each', copied: 3, copiedBytes: 28 });
+    expect(m.readFile('backup/etc/motd').toString()).toBe('welcome\n');
+    expect(m.upper.lstat('etc').type).toBe('char');
+    expect(m.stats().copyUps).toBeGreaterThanOrEqual(3); // etc/ for the whiteouts, then motd and hosts
+  });
+
+  it('refuses to mv a file onto another name of the same inode, as coreutils does', () => {
+    const m = mount([base]);
+    expect(errno(() => mv(m, 'bin/sh', 'bin/busybox'))).toBe('EINVAL');
+    expect(m.exists('bin/sh')).toBe(true);
   });
 
   it('renames a directory that exists only in the upper layer', () => {
