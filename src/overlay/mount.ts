@@ -260,6 +260,11 @@ export class OverlayMount {
     return this.existing(path, true, 'getxattr').inode.xattrs?.get(name);
   }
 
+  /** Every extended attribute with its value (listxattr + getxattr); `follow: false` is llistxattr. */
+  xattrs(path: string, opts: { follow?: boolean } = {}): Map<string, string> {
+    return new Map(this.existing(path, opts.follow ?? true, 'listxattr').inode.xattrs ?? []);
+  }
+
   /**
    * Merged readdir: "upper is read first, then lower — entries that already exist are not re-added"
    * (overlayfs.rst), whiteouts applied. With `withDots`, `.` and `..` come first, as getdents on a

@@ -17,7 +17,8 @@ export type Op =
   | { op: 'mv'; from: string; to: string }
   | { op: 'unlink'; path: string }
   | { op: 'rmdir'; path: string }
-  | { op: 'mkdir'; path: string; mode?: number };
+  | { op: 'mkdir'; path: string; mode?: number }
+  | { op: 'setxattr'; path: string; name: string; value: string };
 
 export interface Case {
   layers: MemoryEntry[][];
@@ -34,6 +35,8 @@ export interface SnapEntry {
   sha?: string;
   target?: string;
   opaque?: boolean;
+  /** user.* extended attributes (the trusted.overlay.* ones are the kernel's bookkeeping). */
+  xattrs?: Record<string, string>;
   ino?: string;
   /** Filled by normalise: the first path of this entry's hardlink group, when it has one. */
   linkGroup?: string;
@@ -57,14 +60,14 @@ const owner = fc.constantFrom(0, 1000);
 const linkTarget = fc.constantFrom('a', 'b', 'c/a', 'a/b', 'zz', '.');
 
 type Slot =
-  | { kind: 'file'; content: string; mode: number; uid: number }
+  | { kind: 'file'; content: string; mode: number; uid: number; xattr: boolean }
   | { kind: 'dir'; mode: number; gid: number; opaque: boolean }
   | { kind: 'symlink'; target: string }
   | { kind: 'hardlink' }
   | { kind: 'whiteout' };
 
 const slot: fc.Arbitrary<Slot> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('file' as const), content, mode: fileMode, uid: owner }), weight: 4 },
+  { arbitrary: fc.record({ kind: fc.constant('file' as const), content, mode: fileMode, uid: owner, xattr: fc.boolean() }), weight: 4 },
   { arbitrary: fc.record({ kind: fc.constant('dir' as const), mode: dirMode, gid: owner, opaque: fc.boolean() }), weight: 4 },
   { arbitrary: fc.record({ kind: fc.constant('symlink' as const), target: linkTarget }), weight: 1 },
   { arbitrary: fc.constant({ kind: 'hardlink' as const }), weight: 1 },
@@ -89,7 +92,7 @@ function toLayer(slots: [string, Slot][]): MemoryEntry[] {
     }
     switch (s.kind) {
       case 'file':
-        out.push({ path: p, type: 'file', content: s.content, mode: s.mode, uid: s.uid });
+        out.push({ path: p, type: 'file', content: s.content, mode: s.mode, uid: s.uid, ...(s.xattr ? { xattrs: { 'user.origin': `lower ${p}` } } : {}) });
         files.push(p);
         break;
       case 'dir':
@@ -132,6 +135,7 @@ const op: fc.Arbitrary<Op[]> = fc.oneof(
   fc.record({ op: fc.constant('unlink' as const), path }).map((o) => [o]),
   fc.record({ op: fc.constant('rmdir' as const), path }).map((o) => [o]),
   fc.record({ op: fc.constant('mkdir' as const), path, mode: dirMode }).map((o) => [o]),
+  fc.record({ op: fc.constant('setxattr' as const), path, name: fc.constantFrom('user.origin', 'user.tag'), value: fc.constantFrom('x', 'set in container') }).map((o) => [o]),
   // rmdir then mkdir of the same name: the new directory must hide the old one's lower contents.
   fc.record({ path, mode: dirMode }).map(({ path, mode }) => [
     { op: 'rmdir' as const, path },

@@ -36,6 +36,7 @@ function layOut(dir, entries) {
         fs.writeFileSync(p, Buffer.from(e.content ?? '', 'utf8'));
         fs.chownSync(p, e.uid ?? 0, e.gid ?? 0);
         fs.chmodSync(p, e.mode ?? 0o644);
+        for (const [k, v] of Object.entries(e.xattrs ?? {})) special.push(`setfattr -n ${q(k)} -v ${q(v)} ${q(p)}`);
         break;
       case 'symlink':
         fs.symlinkSync(e.target, p);
@@ -57,6 +58,21 @@ function layOut(dir, entries) {
 function snapshot(root, { upper }) {
   const out = [];
   const opaque = new Set();
+  // user.* attributes, read once for the whole tree (without following symlinks).
+  const userX = new Map();
+  {
+    const dump = sh(`getfattr -R -h --absolute-names -m '^user\\.' -d ${q(root)} 2>/dev/null || true`);
+    let file = null;
+    for (const line of dump.split('\n')) {
+      if (line.startsWith('# file: ')) file = path.relative(root, line.slice(8));
+      else if (file !== null && line.startsWith('user.')) {
+        const eq = line.indexOf('=');
+        const x = userX.get(file) ?? {};
+        x[line.slice(0, eq)] = JSON.parse(line.slice(eq + 1));
+        userX.set(file, x);
+      }
+    }
+  }
   if (upper) {
     const dump = sh(`getfattr -R --absolute-names -m '^trusted\\.overlay\\.opaque$' -d ${q(root)} 2>/dev/null || true`);
     let file = null;
@@ -77,6 +93,7 @@ function snapshot(root, { upper }) {
       return;
     }
     const r = { path: rel, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+    if (userX.has(rel)) r.xattrs = userX.get(rel);
     if (st.isDirectory()) {
       r.type = 'dir';
       if (upper && opaque.has(rel)) r.opaque = true;
@@ -125,6 +142,13 @@ function apply(op) {
       return fs.rmdirSync(op.path);
     case 'mkdir':
       return fs.mkdirSync(op.path, { mode: op.mode ?? 0o755 });
+    case 'setxattr':
+      try {
+        execFileSync('setfattr', ['-n', op.name, '-v', op.value, op.path], { stdio: 'ignore' });
+      } catch {
+        throw Object.assign(new Error('setfattr failed'), { code: 'ERR' });
+      }
+      return;
     case 'mv':
       try {
         execFileSync('mv', [op.from, op.to], { stdio: 'ignore' });

@@ -29,6 +29,8 @@ function apply(m: Mount, op: Op): void {
       return m.rmdir(op.path);
     case 'mkdir':
       return m.mkdir(op.path, op.mode);
+    case 'setxattr':
+      return m.setxattr(op.path, op.name, op.value);
     case 'mv':
       try {
         mv(m, op.from, op.to);
@@ -37,6 +39,11 @@ function apply(m: Mount, op: Op): void {
         throw e;
       }
   }
+}
+
+function userXattrs(x: ReadonlyMap<string, string> | undefined): Record<string, string> | undefined {
+  const out = Object.fromEntries([...(x ?? [])].filter(([k]) => k.startsWith('user.')));
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -53,6 +60,8 @@ function mergedSnapshot(m: Mount): SnapEntry[] {
       return;
     }
     const r: SnapEntry = { path: rel, mode: st.mode, uid: st.uid, gid: st.gid, type: 'other' };
+    const x = userXattrs(m.xattrs(rel === '' ? '/' : rel, { follow: false }));
+    if (x) r.xattrs = x;
     if (st.type === 'dir') {
       r.type = 'dir';
       out.push(r);
@@ -73,7 +82,8 @@ function mergedSnapshot(m: Mount): SnapEntry[] {
 function upperSnapshot(root: DirInode): SnapEntry[] {
   const out: SnapEntry[] = [];
   const walk = (dir: DirInode, rel: string): void => {
-    out.push({ path: rel, type: 'dir', mode: dir.mode, uid: dir.uid, gid: dir.gid, ...(isOpaque(dir) ? { opaque: true } : {}) });
+    const dx = userXattrs(dir.xattrs);
+    out.push({ path: rel, type: 'dir', mode: dir.mode, uid: dir.uid, gid: dir.gid, ...(isOpaque(dir) ? { opaque: true } : {}), ...(dx ? { xattrs: dx } : {}) });
     for (const name of [...dir.entries.keys()].sort()) {
       const i = dir.entries.get(name)!;
       const p = rel === '' ? name : `${rel}/${name}`;
@@ -82,6 +92,8 @@ function upperSnapshot(root: DirInode): SnapEntry[] {
         continue;
       }
       const r: SnapEntry = { path: p, mode: i.mode, uid: i.uid, gid: i.gid, type: 'other' };
+      const fx = userXattrs(i.xattrs);
+      if (fx) r.xattrs = fx;
       if (isWhiteout(i)) r.type = 'whiteout';
       else if (i.kind === 'file') Object.assign(r, { type: 'file', size: i.size, sha: sha(fileData(i)) });
       else if (i.kind === 'symlink') Object.assign(r, { type: 'symlink', target: i.target });
@@ -102,7 +114,7 @@ export function runModel(c: Case, strategy: Strategy, dentryCache: boolean) {
       apply(m, op);
       return 'ok';
     } catch (e) {
-      if (e instanceof FsError) return op.op === 'mv' ? 'ERR' : e.errno;
+      if (e instanceof FsError) return op.op === 'mv' || op.op === 'setxattr' ? 'ERR' : e.errno;
       throw e;
     }
   });
