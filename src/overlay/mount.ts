@@ -256,13 +256,16 @@ export class OverlayMount {
     return i.target;
   }
 
+  /** The kernel hides its own trusted.overlay.* attributes in the merged view (ovl_is_private_xattr). */
   getxattr(path: string, name: string): string | undefined {
+    if (isOverlayXattr(name)) return undefined;
     return this.existing(path, true, 'getxattr').inode.xattrs?.get(name);
   }
 
   /** Every extended attribute with its value (listxattr + getxattr); `follow: false` is llistxattr. */
   xattrs(path: string, opts: { follow?: boolean } = {}): Map<string, string> {
-    return new Map(this.existing(path, opts.follow ?? true, 'listxattr').inode.xattrs ?? []);
+    const all = this.existing(path, opts.follow ?? true, 'listxattr').inode.xattrs ?? [];
+    return new Map([...all].filter(([k]) => !isOverlayXattr(k)));
   }
 
   /**

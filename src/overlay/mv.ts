@@ -116,6 +116,7 @@ function renameEach(m: OverlayMount, src: string, dst: string, res: MvResult, er
       else errors.push(e); // e.g. a name readdir lists but lookup cannot find (a whiteout in a one-layer dir)
     }
   }
+  for (const [k, v] of m.xattrs(src, { follow: false })) m.setxattr(dst, k, v); // mv preserves xattrs
   setOwnerAndMode(m, dst, st);
   m.utimes(dst, st.mtime);
 }
@@ -152,6 +153,7 @@ function copyTree(m: OverlayMount, src: string, dst: string, links: Map<number, 
     default:
       m.mknod(dst, st.type, st.mode, st.rdev?.major, st.rdev?.minor);
   }
+  if (st.type !== 'symlink') for (const [k, v] of m.xattrs(src, { follow: false })) m.setxattr(dst, k, v); // mv preserves xattrs
   setOwnerAndMode(m, dst, st);
   if (st.type !== 'symlink') m.utimes(dst, st.mtime);
 }

@@ -111,4 +111,24 @@ export const SEEDS: { name: string; case: Case }[] = [
       ops: [{ op: 'mv', from: 'c/b', to: 'c/a' }],
     },
   },
+  {
+    name: 'mv copying a tree keeps extended attributes',
+    case: {
+      layers: [
+        [{ path: 'a', type: 'symlink', target: 'a' }, { path: 'b', type: 'dir' }, { path: 'b/c', type: 'dir' }, { path: 'b/c/a', type: 'dir', mode: 0o755 }],
+        [{ path: 'c', type: 'dir' }, { path: 'c/b', type: 'file', content: 'h' }, { path: 'a', type: 'dir' }, { path: 'a/a', type: 'dir' }, { path: 'a/a/a', type: 'file', content: '', mode: 0o644, xattrs: { 'user.origin': 'lower a/a/a' } }],
+      ],
+      ops: [{ op: 'mv', from: 'a', to: 'b/a' }],
+    },
+  },
+  {
+    name: 'mv into a directory keeps the extended attributes of the directories it makes again',
+    case: {
+      layers: [
+        [{ path: 'a', type: 'symlink', target: 'a' }, { path: 'b', type: 'dir' }, { path: 'b/b', type: 'dir', mode: 0o755 }],
+        [{ path: 'a', type: 'file', content: '', mode: 0o644 }, { path: 'c', type: 'dir' }, { path: 'c/a', type: 'whiteout' }],
+      ],
+      ops: [{ op: 'setxattr', path: 'b/b', name: 'user.origin', value: 'x' }, { op: 'mkdir', path: 'c/b', mode: 0o755 }, { op: 'mv', from: 'b', to: 'c/b' }],
+    },
+  },
 ];
