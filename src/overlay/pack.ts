@@ -45,7 +45,9 @@ export function upperTarMembers(upper: DirInode): { header: Header; data?: Buffe
     const parent = slash < 0 ? '' : path.slice(0, slash);
     const name = path.slice(slash + 1);
     if (isWhiteout(i)) {
-      out.push({ header: { name: joinPath(parent, WH + name), mode: 0o644, uid: 0, gid: 0, size: 0, type: 'file', mtime: new Date(i.mtime * 1000) } });
+      // moby archive_linux.go (overlayWhiteoutConverter): the 0/0 device becomes an empty regular
+      // file `.wh.NAME` with mode 0 and the device's owner.
+      out.push({ header: { name: joinPath(parent, WH + name), mode: 0, uid: i.uid, gid: i.gid, size: 0, type: 'file', mtime: new Date(i.mtime * 1000) } });
       continue;
     }
     const h = baseHeader(path, i);
@@ -57,7 +59,8 @@ export function upperTarMembers(upper: DirInode): { header: Header; data?: Buffe
     switch (i.kind) {
       case 'dir':
         out.push({ header: { ...h, name: path + '/', type: 'directory' } });
-        if (isOpaque(i)) out.push({ header: { name: joinPath(path, OPQ), mode: 0o644, uid: 0, gid: 0, size: 0, type: 'file', mtime: h.mtime } });
+        // ... and an opaque directory is followed by `.wh..wh..opq` with the directory's permission bits and owner.
+        if (isOpaque(i)) out.push({ header: { name: joinPath(path, OPQ), mode: i.mode & 0o777, uid: i.uid, gid: i.gid, size: 0, type: 'file', mtime: h.mtime } });
         break;
       case 'file': {
         const data = fileData(i);
