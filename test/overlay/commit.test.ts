@@ -14,7 +14,9 @@ async function layerFromTar(tar: Buffer): Promise<MemoryEntry[]> {
   const done = new Promise<void>((resolve, reject) => {
     x.on('entry', (h, stream, next) => {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('data', (c: unknown) => {
+        chunks.push(c as Buffer);
+      });
       stream.on('end', () => {
         const name = h.name.replace(/\/$/, '');
         const slash = name.lastIndexOf('/');
