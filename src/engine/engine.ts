@@ -8,7 +8,7 @@ import { applyLayer, newRoot, type Inode } from '../layer/tree.js';
 import type { LayerEntry, LayerSource } from '../layer/types.js';
 import { parseArchive } from '../oci/load.js';
 import { normalizeTag } from '../oci/reference.js';
-import { mountOverlay, type LookupResult, type Mount, type MountOverlayOptions } from '../overlay/index.js';
+import { mountOverlay, sharedLowerStacks, type LookupResult, type Mount, type MountOverlayOptions } from '../overlay/index.js';
 import { saveDocker, saveOci, type SaveFormat, type SaveProgress, type SaveSource } from '../oci/save.js';
 import { stageArchive, type StageProgress } from '../oci/stage.js';
 import type { HistoryEntry, ImageConfig } from '../oci/types.js';
@@ -328,6 +328,8 @@ export class Engine {
       if (Object.values(tags).includes(id)) return lines;
       const { chainIds } = await this.store.image(id);
       await this.store.removeImageRecord(id);
+      // the shared lower stack (and its merged index) of a deleted image must not outlive it
+      if (chainIds.length) sharedLowerStacks.evict(chainIds[chainIds.length - 1]!);
       lines.push(`Deleted: ${id}`);
       // Docker lists the chainIDs it freed top layer first; layers other images use stay
       const freed = new Set((await this.store.collectGarbage()).layers);

@@ -180,8 +180,12 @@ export class LowerStackCache {
     return stack;
   }
 
-  /** Forgets a stack (the engine calls this when the image is removed). */
+  /**
+   * Forgets a stack and its layer trees (the engine calls this when the image is removed: the
+   * trees read file bytes from the store, and a layer loaded again may come in another blob).
+   */
   evict(topChainId: string): void {
+    for (const t of this.stacks.get(topChainId)?.layers ?? []) this.trees.delete(t.chainId);
     this.stacks.delete(topChainId);
   }
 
