@@ -19,7 +19,7 @@ import tar from 'tar-stream';
 import type { TarHeader } from '../src/util/tarout.js';
 import { chainIds, sha256, type Digest } from '../src/digest.js';
 import { goJson, v1Layers } from '../src/oci/build/docker-v1.js';
-import type { OciConfig } from '../src/oci/build/image.js';
+import { configAndManifest, type OciConfig } from '../src/oci/build/image.js';
 import { MediaTypes } from '../src/oci/build/layer.js';
 
 /** zlib's default level, as `docker push` and most registries' layers use (not the builder's 9). */
@@ -127,15 +127,9 @@ export function imageOf(name: string, layers: WrittenLayer[], created: string): 
     rootfs: { type: 'layers', diff_ids: diffIds },
     history: layers.map((l) => ({ created, created_by: l.createdBy })),
   };
-  const config = Buffer.from(JSON.stringify(configJson));
-  const configDigest = sha256(config);
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaTypes.manifest,
-      config: { mediaType: MediaTypes.config, digest: configDigest, size: config.length },
-      layers: layers.map((l) => ({ mediaType: MediaTypes.layerGzip, digest: l.digest, size: l.gzSize })),
-    }),
+  const { config, configDigest, manifest } = configAndManifest(
+    configJson,
+    layers.map((l) => ({ mediaType: MediaTypes.layerGzip, digest: l.digest, size: l.gzSize })),
   );
   return { name, layers, configJson, config, configDigest, manifest, manifestDigest: sha256(manifest) };
 }

@@ -116,16 +116,7 @@ export async function buildImage(spec: ImageSpec, base?: BuiltImage): Promise<Bu
     rootfs: { type: 'layers', diff_ids: diffIds },
     history,
   };
-  const config = Buffer.from(JSON.stringify(configJson));
-  const configDigest = sha256(config);
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaTypes.manifest,
-      config: { mediaType: MediaTypes.config, digest: configDigest, size: config.length },
-      layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
-    }),
-  );
+  const { config, configDigest, manifest } = configAndManifest(configJson, layers);
   return {
     name: spec.name,
     created: spec.created,
@@ -139,6 +130,24 @@ export async function buildImage(spec: ImageSpec, base?: BuiltImage): Promise<Bu
     manifestDigest: sha256(manifest),
     dirs,
   };
+}
+
+/** The config blob of `configJson` and the OCI manifest naming it and the layer blobs. */
+export function configAndManifest(
+  configJson: OciConfig,
+  layers: readonly { mediaType: string; digest: Digest; size: number }[],
+): { config: Buffer; configDigest: Digest; manifest: Buffer } {
+  const config = Buffer.from(JSON.stringify(configJson));
+  const configDigest = sha256(config);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaTypes.manifest,
+      config: { mediaType: MediaTypes.config, digest: configDigest, size: config.length },
+      layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
+    }),
+  );
+  return { config, configDigest, manifest };
 }
 
 /** Key order of OCI config.md, so the config bytes read like other writers'. */
