@@ -8,7 +8,8 @@ import { applyLayer, newRoot, type Inode } from '../layer/tree.js';
 import type { LayerEntry, LayerSource } from '../layer/types.js';
 import { parseArchive } from '../oci/load.js';
 import { normalizeTag } from '../oci/reference.js';
-import { mountOverlay, sharedLowerStacks, type LookupResult, type Mount, type MountOverlayOptions } from '../overlay/index.js';
+// the overlay is loaded when first mounted: `boxlab load` and friends start without it
+import type { LookupResult, Mount, MountOverlayOptions } from '../overlay/index.js';
 import { saveDocker, saveOci, type SaveFormat, type SaveProgress, type SaveSource } from '../oci/save.js';
 import { stageArchive, type StageProgress } from '../oci/stage.js';
 import type { HistoryEntry, ImageConfig } from '../oci/types.js';
@@ -212,12 +213,14 @@ export class Engine {
    * 128 lower layers; the benchmark, going deeper on purpose, mounts through src/overlay itself.
    */
   async mount(ref: string, opts: MountOverlayOptions = {}): Promise<Mount> {
+    const { mountOverlay } = await import('../overlay/index.js');
     return mountOverlay(await this.layerSources(ref), opts);
   }
 
   /** Where PATH resolves in a fresh mount of the image, which layers were probed, and the cost. */
   async lookup(ref: string, path: string, opts: MountOverlayOptions = {}): Promise<LookupResult & { diffIds: Digest[] }> {
     const layers = await this.layerSources(ref);
+    const { mountOverlay } = await import('../overlay/index.js');
     const m = mountOverlay(layers, opts);
     return { ...m.lookup(path), diffIds: layers.map((l) => l.diffId) };
   }
@@ -329,7 +332,7 @@ export class Engine {
       const { chainIds } = await this.store.image(id);
       await this.store.removeImageRecord(id);
       // the shared lower stack (and its merged index) of a deleted image must not outlive it
-      if (chainIds.length) sharedLowerStacks.evict(chainIds[chainIds.length - 1]!);
+      if (chainIds.length) (await import('../overlay/index.js')).sharedLowerStacks.evict(chainIds[chainIds.length - 1]!);
       lines.push(`Deleted: ${id}`);
       // Docker lists the chainIDs it freed top layer first; layers other images use stay
       const freed = new Set((await this.store.collectGarbage()).layers);
