@@ -225,7 +225,7 @@ async function stageMember(
     if (k === 'other') return;
     if (k !== 'tar') diffOut = new FileSink(diffFile);
     // a plain tar's member digest, computed here anyway, is its diffID: hash it once
-    indexer = new LayerIndexer(name, diffOut, { hash: k !== 'tar' });
+    indexer = new LayerIndexer(name, diffOut, { hash: k !== 'tar', defer: k !== 'tar' });
     if (k === 'tar') {
       sink = indexer;
       layerDone = finished(indexer);
