@@ -36,7 +36,8 @@ export interface ImageFacts {
 
 /** The benchmark's cache root (override with BOXLAB_BENCH_CACHE). */
 export function cacheRoot(): string {
-  return process.env.BOXLAB_BENCH_CACHE ?? path.join(os.tmpdir(), 'boxlab-bench-cache');
+  // per user: another user's cache in a shared /tmp is not writable
+  return process.env.BOXLAB_BENCH_CACHE ?? path.join(os.tmpdir(), `boxlab-bench-cache-${process.getuid?.() ?? 'u'}`);
 }
 
 /**
