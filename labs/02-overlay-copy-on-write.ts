@@ -10,11 +10,9 @@
  *   npx tsx labs/02-overlay-copy-on-write.ts
  */
 import * as path from 'node:path';
-import { extract } from 'tar-stream';
-import { Readable } from 'node:stream';
 import type { Engine } from '../src/engine/engine.js';
 import { FsError } from '../src/errors.js';
-import { mountOverlay, mv, isWhiteout, isOpaque, type Mount } from '../src/overlay/index.js';
+import { mountOverlay, mv, isWhiteout, isOpaque, upperTarMembers, type Mount } from '../src/overlay/index.js';
 import type { DirInode } from '../src/vfs/inode.js';
 import { heading, IMAGES_DIR, isMain, labEngine, line, note, stdout, type LabOutput } from './lib.js';
 
@@ -39,23 +37,6 @@ function where(m: Mount, p: string): string {
   const r = m.lookup(p);
   if (!r.found) return `${p}: not found`;
   return `${p}: ${r.layer === 'upper' ? 'upper layer' : `lower layer ${r.layer}`}, ino ${m.lstat(p).ino}`;
-}
-
-async function tarMembers(tar: Buffer): Promise<string[]> {
-  const names: string[] = [];
-  const x = extract();
-  const done = new Promise<void>((resolve, reject) => {
-    x.on('entry', (h, s, next) => {
-      names.push(`${h.type === 'link' ? 'hardlink' : h.type} ${h.name}${h.linkname ? ` -> ${h.linkname}` : ''}`);
-      s.on('end', next);
-      s.resume();
-    });
-    x.on('finish', resolve);
-    x.on('error', reject);
-  });
-  Readable.from([tar]).pipe(x as never);
-  await done;
-  return names;
 }
 
 export async function run(out: LabOutput = stdout, given?: Engine): Promise<void> {
@@ -125,7 +106,10 @@ export async function run(out: LabOutput = stdout, given?: Engine): Promise<void
 
     heading(out, 'The container\'s diff, and the layer `docker commit` would store');
     m.diff().forEach((c) => line(out, `  ${c.kind} ${c.path}`));
-    const members = await tarMembers(await m.packUpper());
+    // the members packUpper() writes, in its order
+    const members = upperTarMembers(m.upper.root).map(
+      ({ header: h }) => `${h.type === 'link' ? 'hardlink' : h.type} ${h.name}${h.linkname ? ` -> ${h.linkname}` : ''}`,
+    );
     line(out, `layer tar (${members.length} members):`);
     members.forEach((n) => line(out, `  ${n}`));
     const s = m.stats();

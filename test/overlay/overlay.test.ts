@@ -1,22 +1,14 @@
 import { extract } from 'tar-stream';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { FsError, isCode } from '../../src/errors.js';
+import { errno } from '../helpers/errno.js';
+import { isCode } from '../../src/errors.js';
 import { LowerStackCache, memoryLayer, mountOverlay, mv, OVERLAY2_MAX_DEPTH, type MemoryEntry } from '../../src/overlay/index.js';
 
 function mount(layers: MemoryEntry[][], opts: Parameters<typeof mountOverlay>[1] = {}) {
   return mountOverlay(layers.map(memoryLayer), { cache: new LowerStackCache(), ...opts });
 }
 
-function errno(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof FsError) return e.errno;
-    throw e;
-  }
-  return 'ok';
-}
 
 const base: MemoryEntry[] = [
   { path: 'etc', type: 'dir' },

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FsError } from '../../src/errors.js';
+import { errno } from '../helpers/errno.js';
 import { Vfs } from '../../src/vfs/index.js';
 
-function errno(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof FsError) return e.errno;
-    throw e;
-  }
-  return 'ok';
-}
 
 describe('vfs path resolution', () => {
   it('keeps `..` at the root inside the root', () => {
