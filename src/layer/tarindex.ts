@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
-import tar from 'tar-stream';
+import { finished } from 'node:stream/promises';
 import type { Digest } from '../digest.js';
 import type { FileSink } from '../util/filesink.js';
 import { BoxlabError } from '../errors.js';
 import { cleanPath, OPAQUE_WHITEOUT, splitPath, WHITEOUT_PREFIX } from './paths.js';
+import { TarReader, type HeaderWithOffset } from './tarreader.js';
 import type { EntryType, LayerEntry } from './types.js';
 
 const TAR_TYPES: Record<string, EntryType | undefined> = {
@@ -30,8 +31,6 @@ export function tarErrorText(err: Error): string {
   return err.message;
 }
 
-/** tar-stream 3 records where a member's data starts; its typings do not declare it. */
-type HeaderWithOffset = tar.Header & { byteOffset?: number };
 
 /**
  * Turns one tar header into the index's entry: names cleaned and confined to the root, whiteouts
@@ -103,7 +102,7 @@ export class LayerIndexer extends Writable {
   private readonly hash: ReturnType<typeof createHash> | undefined;
   /** Set when a decompressor feeds this indexer: see _write. */
   private readonly defer: boolean;
-  private readonly extract = tar.extract();
+  private readonly reader: TarReader;
   private readonly entries: LayerEntry[] = [];
   private bytes = 0;
   private failure: Error | undefined;
@@ -117,9 +116,9 @@ export class LayerIndexer extends Writable {
     super({ highWaterMark: 1 << 20 });
     if (opts.hash !== false) this.hash = createHash('sha256');
     this.defer = opts.defer ?? false;
-    this.extract.on('entry', (header, stream, next) => {
+    this.reader = new TarReader((header, stream, next) => {
       try {
-        const e = entryFromHeader(header as HeaderWithOffset, member);
+        const e = entryFromHeader(header, member);
         if (e) this.entries.push(e);
       } catch (err) {
         this.failure ??= err as Error;
@@ -127,15 +126,12 @@ export class LayerIndexer extends Writable {
       stream.on('end', () => next());
       stream.resume();
     });
-    this.finished = new Promise((resolve, reject) => {
-      this.extract.on('finish', resolve);
-      this.extract.on('error', (err: Error) => {
-        this.failure ??= new BoxlabError('InvalidArchive', `${member}: layer is not a valid tar: ${tarErrorText(err)}`, {
-          member,
-          cause: err,
-        });
-        reject(this.failure);
+    this.finished = finished(this.reader).catch((err: Error) => {
+      this.failure ??= new BoxlabError('InvalidArchive', tarErrorText(err), {
+        member,
+        cause: err,
       });
+      throw this.failure;
     });
     this.finished.catch(() => {});
   }
@@ -149,12 +145,12 @@ export class LayerIndexer extends Writable {
   }
 
   private consume(chunk: Buffer, cb: (err?: Error | null) => void): void {
+    // every byte is hashed and kept, also those after the tar's end marker: the diffID covers them
     this.hash?.update(chunk);
     this.bytes += chunk.length;
     const writes: Promise<unknown>[] = [];
     if (this.out) writes.push(this.out.write(chunk));
-    if (!this.failure && !this.extract.write(chunk))
-      writes.push(Promise.race([once(this.extract, 'drain'), this.finished]));
+    if (!this.failure && !this.reader.write(chunk)) writes.push(Promise.race([once(this.reader, 'drain'), this.finished]));
     if (writes.length === 0) return cb();
     Promise.all(writes).then(
       () => cb(),
@@ -163,7 +159,7 @@ export class LayerIndexer extends Writable {
   }
 
   override _final(cb: (err?: Error | null) => void): void {
-    (this.extract as unknown as { end(): void }).end();
+    this.reader.end();
     this.finished.then(
       () => cb(this.failure),
       (err: Error) => cb(err),

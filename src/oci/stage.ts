@@ -12,6 +12,7 @@ import type { Digest } from '../digest.js';
 import { BoxlabError } from '../errors.js';
 import { cleanPath } from '../layer/paths.js';
 import { LayerIndexer, tarErrorText, type IndexedLayer } from '../layer/tarindex.js';
+import { TarReader } from '../layer/tarreader.js';
 import { FileSink } from '../util/filesink.js';
 import type { Compression } from './types.js';
 
@@ -49,10 +50,40 @@ export interface StageProgress {
 function sniff(head: Buffer): Compression | 'tar' | 'other' {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  // an empty file is an empty tar to Go's reader, and so to `docker load`
+  if (head.length === 0) return 'tar';
   if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
   // an empty layer is just the end-of-archive marker: zero blocks
   if (head.length >= 512 && head.subarray(0, 512).every((b) => b === 0)) return 'tar';
+  // a pre-POSIX (v7) header has no magic, only its checksum
+  if (head.length >= 512 && tarChecksumHolds(head)) return 'tar';
   return 'other';
+}
+
+/** The header checksum: the sum of the block's bytes with the checksum field read as spaces. */
+function tarChecksumHolds(block: Buffer): boolean {
+  const field = block.subarray(148, 156).toString('latin1').replace(/[\0 ]+$/, '').trim();
+  if (!/^[0-7]+$/.test(field)) return false;
+  let sum = 8 * 0x20;
+  for (let i = 0; i < 512; i++) if (i < 148 || i >= 156) sum += block[i]!;
+  return sum === parseInt(field, 8);
+}
+
+/**
+ * Go's gzip reader (Docker's) reads member after member; after the last, bytes that are not another
+ * member fail the layer: "gzip: invalid header", or "unexpected EOF" when fewer than a header's 10
+ * bytes are left. Node's zlib stops at trailing NULs without a word, so count what it consumed.
+ */
+function checkGzipEnd(fed: number, consumed: number): void {
+  const left = fed - consumed;
+  if (left > 0) throw new Error(left < 10 ? 'unexpected EOF' : 'gzip: invalid header');
+}
+
+/** zlib's words for a gzip fault, in Go's where Docker says them. */
+function gzipError(err: Error & { code?: string }): Error {
+  if (err.code === 'Z_DATA_ERROR' && /incorrect header check/.test(err.message)) return new Error('gzip: invalid header', { cause: err });
+  if (err.code === 'Z_BUF_ERROR' && /unexpected end of file/.test(err.message)) return new Error('unexpected EOF', { cause: err });
+  return err;
 }
 
 /** fzstd's streaming decoder behind a Node Transform. */
@@ -107,10 +138,17 @@ function packDirectory(root: string): Readable {
   return pack as unknown as Readable;
 }
 
+interface Input {
+  stream: Readable;
+  /** Throws when an outer gzip had bytes after its last member (call once the stream has ended). */
+  checkEnd(): void;
+}
+
 /** Opens the input (an archive, or an OCI layout directory), undoing an outer gzip as `docker load` does. */
-async function openInput(input: string | Readable): Promise<Readable> {
-  if (typeof input !== 'string') return input;
-  if ((await fsp.stat(input).catch(() => undefined))?.isDirectory()) return packDirectory(input);
+async function openInput(input: string | Readable): Promise<Input> {
+  const plain = (stream: Readable): Input => ({ stream, checkEnd: () => {} });
+  if (typeof input !== 'string') return plain(input);
+  if ((await fsp.stat(input).catch(() => undefined))?.isDirectory()) return plain(packDirectory(input));
   let fh: fsp.FileHandle;
   try {
     fh = await fsp.open(input, 'r');
@@ -122,9 +160,15 @@ async function openInput(input: string | Readable): Promise<Readable> {
   await fh.close();
   const stream = fs.createReadStream(input, { highWaterMark: 1 << 20 });
   const kind = sniff(head);
-  if (kind === 'gzip') return stream.pipe(zlib.createGunzip());
-  if (kind === 'zstd') return stream.pipe(zstdDecompressor());
-  return stream;
+  if (kind === 'gzip') {
+    // Docker decompresses the whole input, past the tar's end: junk after the gzip fails the load
+    const gz = zlib.createGunzip();
+    let fed = 0;
+    stream.on('data', (c: string | Buffer) => (fed += c.length));
+    return { stream: stream.pipe(gz), checkEnd: () => checkGzipEnd(fed, gz.bytesWritten) };
+  }
+  if (kind === 'zstd') return plain(stream.pipe(zstdDecompressor()));
+  return plain(stream);
 }
 
 /**
@@ -141,19 +185,12 @@ export async function stageArchive(
   const files = new Map<string, StagedFile>();
   const links = new Map<string, string>();
   const names = new Set<string>();
-  const extract = tar.extract();
-  // streamx may report an error again after pipeline() has settled and let go of its listeners
-  extract.on('error', () => {});
   let n = 0;
-  const source = await openInput(input);
+  const { stream: source, checkEnd } = await openInput(input);
 
-  extract.on('entry', (header, stream, next) => {
+  const reader = new TarReader((header, stream, next) => {
     const name = cleanPath(header.name);
     names.add(name);
-    const done = (err?: unknown) => {
-      if (err) extract.destroy(err as Error);
-      else next();
-    };
     if (header.type === 'symlink') {
       // legacy `docker save` links repeated layers: `<id>/layer.tar -> ../<other>/layer.tar`
       links.set(name, cleanPath(path.posix.join(path.posix.dirname(name), header.linkname ?? '')));
@@ -161,7 +198,7 @@ export async function stageArchive(
       links.set(name, cleanPath(header.linkname ?? ''));
     }
     if (header.type !== 'file' && header.type !== 'contiguous-file') {
-      stream.on('end', () => done());
+      stream.on('end', () => next());
       stream.resume();
       return;
     }
@@ -169,20 +206,22 @@ export async function stageArchive(
     let streamError: Error | undefined;
     stream.on('error', (err: Error) => (streamError ??= err));
     const file = path.join(dir, `m${n++}`);
-    stageMember(name, header.size ?? 0, stream as unknown as Readable, file, onProgress).then((s) => {
-      if (streamError) return done(streamError);
-      if (s.size !== header.size) return done(new Error(`${name}: member is truncated`));
+    stageMember(name, header.size ?? 0, stream, file, onProgress).then((s) => {
+      if (streamError) return next(streamError);
+      if (s.size !== header.size) return next(new Error(`${name}: member is truncated`));
       files.set(name, s);
-      done();
-    }, done);
+      next();
+    }, next);
   });
 
   try {
-    await pipeline(source, extract);
+    // the reader drops what follows the tar's end marker, so only the outer gzip can fail after it
+    await pipeline(source, reader);
+    checkEnd();
   } catch (err) {
     if (err instanceof BoxlabError) throw err;
-    // Docker's words for the same faults: "invalid tar header", "unexpected EOF"
-    const msg = tarErrorText(err as Error);
+    // Docker's words for the same faults: "invalid tar header", "unexpected EOF", "gzip: invalid header"
+    const msg = tarErrorText(gzipError(err as Error));
     throw new BoxlabError('InvalidArchive', `invalid archive: ${msg}`, {
       cause: err,
     });
@@ -232,7 +271,14 @@ async function stageMember(
     } else {
       const dec = k === 'gzip' ? zlib.createGunzip({ chunkSize: 1 << 20 }) : zstdDecompressor();
       sink = dec;
-      layerDone = pipeline(dec, indexer);
+      layerDone = pipeline(dec, indexer).then(
+        () => {
+          if (k === 'gzip') checkGzipEnd(written, (dec as zlib.Gunzip).bytesWritten);
+        },
+        (err: Error & { code?: string }) => {
+          throw k === 'gzip' ? gzipError(err) : err;
+        },
+      );
     }
     layerDone.catch((err: Error) => (layerError ??= err));
   };
@@ -248,6 +294,7 @@ async function stageMember(
   try {
     for await (const c of stream) {
       const chunk = c as Buffer;
+      written += chunk.length;
       if (kind === undefined) {
         head.push(chunk);
         headLen += chunk.length;
@@ -259,7 +306,6 @@ async function stageMember(
       } else {
         await feed(chunk);
       }
-      written += chunk.length;
       if (indexer) onProgress?.({ member: name, current: written, total: size });
     }
     if (kind === undefined) {
@@ -284,8 +330,8 @@ async function stageMember(
     } else {
       staged.layer = { ...indexer!.result(staged.digest), ...(diffOut ? { uncompressedFile: diffFile } : {}) };
     }
-  } else if (written <= MAX_METADATA_BYTES) {
-    staged.data = await fsp.readFile(file);
   }
+  // an empty member reads as an empty layer and as empty metadata alike
+  if ((staged.compression === undefined || written === 0) && written <= MAX_METADATA_BYTES) staged.data = await fsp.readFile(file);
   return staged;
 }

@@ -11,19 +11,35 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { BoxlabError, type ErrorCode } from '../../src/errors.js';
-import { CORPUS, dockerArchive, freshEngine, layerTar, sha, snapshotTree, writeMembers, writeTmp, type Member } from '../helpers/archive.js';
+import { CORPUS, dockerArchive, freshEngine, layerTar, sha, snapshotTree, tmpdir, writeMembers, writeTmp, type Member } from '../helpers/archive.js';
+import { listingOfTar } from '../helpers/listing.js';
 import { describeWithTool } from '../support/tools.js';
 import { docker, dockerd } from './docker.js';
-import { boxlabListing, normalizeDocker } from './more.js';
+import { boxlabListing, normalizeDocker, withoutInitLayer } from './more.js';
 
 const MESSAGES = path.join(import.meta.dirname, 'MESSAGES.md');
 
 /** A layer only this case has. */
 const own = (id: string, extra: Parameters<typeof layerTar>[0] = []) =>
   layerTar([{ name: `bad-input`, type: 'directory' }, { name: `bad-input/${id}`, content: `${id}\n` }, ...extra]);
+
+const JUNK = Buffer.from('junk after the end of the archive, which no tar reader should take for a header\n'.repeat(20));
+
+/** A tar without its end marker (the two zero blocks and the record's padding). */
+function withoutEndMarker(t: Buffer): Buffer {
+  let end = t.length;
+  while (end >= 512 && t.subarray(end - 512, end).every((b) => b === 0)) end -= 512;
+  return t.subarray(0, end);
+}
+
+/** A docker save archive of one gzip'd layer (the diffID is the uncompressed tar's) and `tail` after the gzip member. */
+async function gzipLayerArchive(tar: Buffer, tail: Buffer, tag: string): Promise<Buffer> {
+  return dockerArchive([Buffer.concat([gzipSync(tar), tail])], tag, { rootfs: { type: 'layers', diff_ids: [sha(tar)] } });
+}
 
 /** An OCI image layout in a tar: `edit` may change the manifest before it is written. */
 async function ociArchive(layers: Buffer[], tag: string, edit: (m: { layers: { digest: string; size: number }[] }) => void = () => {}, drop?: (digest: string, i: number) => boolean): Promise<Buffer> {
@@ -87,8 +103,8 @@ type Expect =
   | { both: 'refuse'; code: ErrorCode; boxlab: RegExp; docker: RegExp; words?: string }
   /** A declared or found difference: Docker refuses, boxlab loads (or the other way round). */
   | { difference: string; docker: RegExp | 'loads'; boxlab: RegExp | 'loads'; code?: ErrorCode; check?: (engine: Engine, ids: string[]) => Promise<void> }
-  /** Both accept. */
-  | { both: 'load'; docker: RegExp; boxlab: RegExp };
+  /** Both accept; with `sameFiles`, Docker's view of the image (a created container's export) is boxlab's export. */
+  | { both: 'load'; docker: RegExp; boxlab: RegExp; sameFiles?: boolean };
 
 interface Case {
   name: string;
@@ -212,6 +228,65 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'a layer with junk after its end-of-archive marker',
+    archive: async () => dockerArchive([Buffer.concat([await own('junk-after-end'), JUNK])], 'bad-junk-after-end:latest'),
+    expect: { both: 'load', docker: /^Loaded image: bad-junk-after-end:latest$/, boxlab: /^Loaded image: bad-junk-after-end:latest$/, sameFiles: true },
+  },
+  {
+    name: 'a layer that is two tars end to end (the second is not read)',
+    archive: async () =>
+      dockerArchive([Buffer.concat([await own('two-tars'), await layerTar([{ name: 'bad-input/second-tar', content: 'not applied\n' }])])], 'bad-two-tars:latest'),
+    expect: { both: 'load', docker: /^Loaded image: bad-two-tars:latest$/, boxlab: /^Loaded image: bad-two-tars:latest$/, sameFiles: true },
+  },
+  {
+    name: 'a layer with one zero block, then a header',
+    archive: async () =>
+      dockerArchive([Buffer.concat([withoutEndMarker(await own('one-zero-block')), Buffer.alloc(512), await layerTar([{ name: 'bad-input/after-zero', content: 'z\n' }])])], 'bad-one-zero-block:latest'),
+    expect: { both: 'refuse', code: 'InvalidArchive', docker: /archive\/tar: invalid tar header$/, boxlab: /^l0\/layer\.tar: layer 0 is not a readable layer: invalid tar header$/, words: 'invalid tar header' },
+  },
+  {
+    name: 'an empty file (0 bytes) as a layer',
+    archive: async () => dockerArchive([await own('empty-layer-base'), Buffer.alloc(0)], 'bad-empty-layer:latest'),
+    expect: { both: 'load', docker: /^Loaded image: bad-empty-layer:latest$/, boxlab: /^Loaded image: bad-empty-layer:latest$/, sameFiles: true },
+  },
+  {
+    name: 'a gzip layer with NULs after its member',
+    archive: async () => gzipLayerArchive(await own('gzip-nuls'), Buffer.alloc(1024), 'bad-gzip-nuls:latest'),
+    expect: { both: 'refuse', code: 'InvalidArchive', docker: /gzip: invalid header\): ?$/, boxlab: /^l0\/layer\.tar: layer 0 is not a readable layer: gzip: invalid header$/, words: 'gzip: invalid header' },
+  },
+  {
+    name: 'a gzip layer with junk after its member',
+    archive: async () => gzipLayerArchive(await own('gzip-junk'), JUNK, 'bad-gzip-junk:latest'),
+    expect: { both: 'refuse', code: 'InvalidArchive', docker: /gzip: invalid header\): ?$/, boxlab: /^l0\/layer\.tar: layer 0 is not a readable layer: gzip: invalid header$/, words: 'gzip: invalid header' },
+  },
+  {
+    name: 'an archive with junk after its end-of-archive marker',
+    archive: async () => Buffer.concat([await dockerArchive([await own('archive-junk')], 'bad-archive-junk:latest'), JUNK]),
+    expect: { both: 'load', docker: /^Loaded image: bad-archive-junk:latest$/, boxlab: /^Loaded image: bad-archive-junk:latest$/, sameFiles: true },
+  },
+  {
+    name: 'a gzip archive with junk after its member',
+    archive: async () => Buffer.concat([gzipSync(await dockerArchive([await own('archive-gzip-junk')], 'bad-archive-gzip-junk:latest')), JUNK]),
+    expect: { both: 'refuse', code: 'InvalidArchive', docker: /gzip: invalid header\): ?$/, boxlab: /^invalid archive: gzip: invalid header$/, words: 'gzip: invalid header' },
+  },
+  {
+    name: 'a hardlink to a file of a lower layer',
+    archive: async () => dockerArchive([await own('hardlink-lower'), await layerTar([{ name: 'bad-input/link-to-lower', type: 'link', linkname: 'bad-input/hardlink-lower' }])], 'bad-hardlink-lower:latest'),
+    expect: {
+      difference: "issue 2's rule, as umoci applies layers: a hardlink may name a file of a lower layer; Docker's overlay2 unpacks each layer into an empty directory, where the target is missing",
+      docker: /link \/bad-input\/hardlink-lower \/bad-input\/link-to-lower: no such file or directory$/,
+      boxlab: 'loads',
+      check: async (engine, ids) => {
+        const lines = await boxlabListing(engine, ids[0]!);
+        const content = sha('hardlink-lower\n').slice(7, 23);
+        expect(lines.filter((l) => /hardlink-lower|link-to-lower/.test(l))).toEqual([
+          `f 0644 0:0 /bad-input/hardlink-lower ${content} 15 link=/bad-input/hardlink-lower`,
+          `f 0644 0:0 /bad-input/link-to-lower ${content} 15 link=/bad-input/hardlink-lower`,
+        ]);
+      },
+    },
+  },
+  {
     name: '126 layers',
     archive: async () => dockerArchive(await Promise.all(Array.from({ length: 126 }, (_, i) => own(`depth-${i}`))), 'bad-depth:latest'),
     expect: { both: 'refuse', code: 'FailedPrecondition', docker: /^max depth exceeded$/, boxlab: /^max depth exceeded/, words: 'max depth exceeded' },
@@ -261,6 +336,17 @@ describeWithTool(dockerd(), 'bad input: docker load and boxlab load refuse the s
     if (process.env.BOXLAB_WRITE_MESSAGES === '1' && rows.length === CASES.length) fs.writeFileSync(MESSAGES, table(rows));
   });
 
+  /** Docker's view of the image (a created container's export, less the init layer) against boxlab's export. */
+  async function expectSameFiles(ref: string, id: string): Promise<void> {
+    const c = (await docker(['create', '--pull', 'never', '--network', 'none', ref, 'true'])).stdout.trim();
+    const out = path.join(tmpdir('boxlab-bad-'), 'export.tar');
+    expect((await docker(['export', '-o', out, c])).code).toBe(0);
+    await docker(['rm', '-f', c]);
+    const cmp = withoutInitLayer(await listingOfTar(fs.readFileSync(out)), await boxlabListing(engine, id));
+    fs.rmSync(path.dirname(out), { recursive: true, force: true });
+    expect(cmp.docker).toEqual(cmp.boxlab);
+  }
+
   for (const c of CASES) {
     it(`${c.name}: ${'difference' in c.expect ? 'a difference, asserted' : c.expect.both === 'refuse' ? 'both refuse' : 'both load'}`, async () => {
       const file = writeTmp(await c.archive(), 'bad.tar');
@@ -282,6 +368,7 @@ describeWithTool(dockerd(), 'bad input: docker load and boxlab load refuse the s
         expect(dockerSays).toMatch(e.docker);
         expect(b.ok).toBe(true);
         expect(b.says).toMatch(e.boxlab);
+        if (e.sameFiles && b.ok) await expectSameFiles(dockerSays.replace(/^Loaded image: /, ''), b.ids[0]!);
         return;
       }
       const dockerRefuses = 'difference' in e ? e.docker !== 'loads' : true;
