@@ -287,6 +287,25 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'a whiteout in a directory that no layer made',
+    archive: async () => dockerArchive([await own('wh-no-dir-base'), await layerTar([{ name: 'bad-input-nodir/.wh.gone', content: '' }])], 'bad-wh-no-dir:latest'),
+    expect: {
+      difference: "issue 2's rule, as umoci applies layers: a whiteout with nothing to hide changes nothing; Docker's overlay2 makes its parent directory to hold the whiteout device, and the image shows it",
+      docker: 'loads',
+      boxlab: 'loads',
+      check: async (engine, ids) => {
+        const lines = await boxlabListing(engine, ids[0]!);
+        expect(lines.filter((l) => l.includes('nodir'))).toEqual([]);
+        const c = (await docker(['create', '--pull', 'never', '--network', 'none', 'bad-wh-no-dir:latest', 'true'])).stdout.trim();
+        const out = path.join(tmpdir('boxlab-bad-'), 'export.tar');
+        expect((await docker(['export', '-o', out, c])).code).toBe(0);
+        await docker(['rm', '-f', c]);
+        expect((await listingOfTar(fs.readFileSync(out))).filter((l) => l.includes('nodir'))).toEqual(['d 0755 0:0 /bad-input-nodir']);
+        fs.rmSync(path.dirname(out), { recursive: true, force: true });
+      },
+    },
+  },
+  {
     name: '126 layers',
     archive: async () => dockerArchive(await Promise.all(Array.from({ length: 126 }, (_, i) => own(`depth-${i}`))), 'bad-depth:latest'),
     expect: { both: 'refuse', code: 'FailedPrecondition', docker: /^max depth exceeded$/, boxlab: /^max depth exceeded/, words: 'max depth exceeded' },
@@ -392,9 +411,11 @@ describeWithTool(dockerd(), 'bad input: docker load and boxlab load refuse the s
     });
   }
 
-  it.skipIf(process.env.BOXLAB_WRITE_MESSAGES === '1')('MESSAGES.md is the table this run produced', () => {
+  it.skipIf(process.env.BOXLAB_WRITE_MESSAGES === '1')('MESSAGES.md is the table this run produced, and the README shows it', () => {
     expect(rows).toHaveLength(CASES.length);
     expect(fs.readFileSync(MESSAGES, 'utf8')).toBe(table(rows));
+    const rowsOf = (text: string) => text.split('\n').filter((l) => l.startsWith('| ')).join('\n');
+    expect(fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8')).toContain(rowsOf(table(rows)));
   });
 });
 
