@@ -6,7 +6,6 @@ import * as path from 'node:path';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
-import { Decompress as ZstdDecompress } from 'fzstd';
 import tar from 'tar-stream';
 import type { Digest } from '../digest.js';
 import { BoxlabError } from '../errors.js';
@@ -87,7 +86,9 @@ function gzipError(err: Error & { code?: string }): Error {
 }
 
 /** fzstd's streaming decoder behind a Node Transform. */
-function zstdDecompressor(): Transform {
+async function zstdDecompressor(): Promise<Transform> {
+  // loaded when a zstd stream turns up: every command starts a little sooner without it
+  const { Decompress: ZstdDecompress } = await import('fzstd');
   let push: (chunk: Uint8Array) => void = () => {};
   const dec = new ZstdDecompress((chunk) => push(chunk));
   return new Transform({
@@ -167,7 +168,7 @@ async function openInput(input: string | Readable): Promise<Input> {
     stream.on('data', (c: string | Buffer) => (fed += c.length));
     return { stream: stream.pipe(gz), checkEnd: () => checkGzipEnd(fed, gz.bytesWritten) };
   }
-  if (kind === 'zstd') return plain(stream.pipe(zstdDecompressor()));
+  if (kind === 'zstd') return plain(stream.pipe(await zstdDecompressor()));
   return plain(stream);
 }
 
@@ -260,7 +261,7 @@ async function stageMember(
   const diffFile = `${file}.diff`;
 
   let layerDone: Promise<void> | undefined; // settles when the indexer has seen the whole tar, or failed
-  const startLayer = (k: ReturnType<typeof sniff>) => {
+  const startLayer = async (k: ReturnType<typeof sniff>) => {
     if (k === 'other') return;
     if (k !== 'tar') diffOut = new FileSink(diffFile);
     // a plain tar's member digest, computed here anyway, is its diffID: hash it once
@@ -269,7 +270,7 @@ async function stageMember(
       sink = indexer;
       layerDone = finished(indexer);
     } else {
-      const dec = k === 'gzip' ? zlib.createGunzip({ chunkSize: 1 << 20 }) : zstdDecompressor();
+      const dec = k === 'gzip' ? zlib.createGunzip({ chunkSize: 1 << 20 }) : await zstdDecompressor();
       sink = dec;
       layerDone = pipeline(dec, indexer).then(
         () => {
@@ -301,7 +302,7 @@ async function stageMember(
         if (headLen < 512 && headLen < size) continue;
         const first = Buffer.concat(head);
         kind = sniff(first);
-        startLayer(kind);
+        await startLayer(kind);
         await feed(first);
       } else {
         await feed(chunk);
@@ -311,7 +312,7 @@ async function stageMember(
     if (kind === undefined) {
       const first = Buffer.concat(head);
       kind = sniff(first);
-      startLayer(kind);
+      await startLayer(kind);
       if (first.length) await feed(first);
     }
     if (sink && !layerError) sink.end();
