@@ -184,6 +184,26 @@ export async function cliLoad(archive: string, parent: string): Promise<number> 
   }
 }
 
+/**
+ * bench/bare-load.mjs as a whole process: the least a cold Node process does for a durable, verified
+ * load of these blobs (hash, write, gunzip, hash, write, list members, fsync, rename), a reference
+ * for the CLI's figure. Checks that it computed the diffIDs the floor did.
+ */
+export async function bareLoad(archive: string, blobs: readonly (ArchiveMember & { gzip: boolean })[], parent: string, diffIds: readonly string[]): Promise<number> {
+  const out = await freshDir(parent, 'bare-');
+  try {
+    let said = '';
+    const t = await seconds(async () => {
+      said = await run(process.execPath, [path.join(REPO, 'bench', 'bare-load.mjs'), archive, out.dir, ...blobs.map((b) => `${b.offset}:${b.size}:${b.gzip ? 1 : 0}`)]);
+    });
+    const got = [...said.matchAll(/ diff (sha256:[0-9a-f]{64})/g)].map((m) => m[1]);
+    if (got.join() !== diffIds.join()) throw new Error(`bare-load.mjs computed ${got.join()}, the floor ${diffIds.join()}`);
+    return t;
+  } finally {
+    await out.remove();
+  }
+}
+
 /** The CLI's start-up: `boxlab --root EMPTY images`, which loads the engine and reads an empty store. */
 export async function cliStartup(parent: string): Promise<number> {
   const store = await freshDir(parent, 'store-');
