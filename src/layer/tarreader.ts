@@ -67,6 +67,9 @@ export class TarEnd {
 
   /** What Go's reader finds at the expected header position, given the bytes seen so far. */
   verdict(): TarEndVerdict {
+    // the common case, once per member: a header's first byte (of its name) is not zero
+    const lead = this.byteAt(this.at);
+    if (lead !== undefined && lead !== 0) return 'header';
     const first = this.block(this.at);
     if (first === undefined) return 'wait';
     if (first.length === 0) return 'end';
@@ -76,6 +79,11 @@ export class TarEnd {
     if (second.length === 0) return 'end';
     if (second.length < BLOCK) return 'truncated';
     return isZero(second) ? 'end' : 'invalid';
+  }
+
+  private byteAt(offset: number): number | undefined {
+    for (const { start, buf } of this.chunks) if (offset >= start && offset < start + buf.length) return buf[offset - start];
+    return undefined;
   }
 
   /** The block at `offset`, shorter only at the end of input; undefined until it has all been seen. */
