@@ -22,6 +22,8 @@ async function membersOf(data: Buffer, pieces: number[] = [data.length || 1]): P
     reader.on('finish', resolve);
     reader.on('error', reject);
   });
+  done.catch(() => {}); // it may fail while pieces are still being written; awaited below
+
   for (let off = 0, i = 0; off < data.length; i++) {
     const n = Math.max(1, pieces[i % pieces.length]!);
     // one piece at a time, as a stream delivers them: tar-stream reads each before the next comes
