@@ -49,9 +49,16 @@ interface Resolved {
  * Resolves `parts` from the root, following every symlink inside the root the way
  * openat2(RESOLVE_IN_ROOT) and umoci's SecureJoin do: `..` at the root stays at the root and an
  * absolute target starts again at the root. Missing directories are created when `create` is
- * set (as umoci's MkdirAll does, mode 0755 root:root); otherwise the result is null.
+ * set (as umoci's MkdirAll does, mode 0755 root:root), and so is one in place of a non-directory
+ * that `replaceable` allows; otherwise the result is null.
  */
-function resolveDir(root: Inode, parts: string[], create: boolean, member: string): Resolved | null {
+function resolveDir(
+  root: Inode,
+  parts: string[],
+  create: boolean,
+  member: string,
+  replaceable?: (dir: Inode, name: string) => boolean,
+): Resolved | null {
   const stack: Inode[] = [root];
   const names: string[] = [];
   const todo = [...parts];
@@ -75,7 +82,7 @@ function resolveDir(root: Inode, parts: string[], create: boolean, member: strin
     }
     if (child.type === 'symlink') {
       if (++hops > MAX_SYMLINK_HOPS)
-        throw new BoxlabError('InvalidArchive', `too many levels of symbolic links resolving ${parts.join('/')}`, {
+        throw new BoxlabError('InvalidArchive', `${member}: too many levels of symbolic links resolving ${parts.join('/')}`, {
           member,
         });
       const target = child.linkname ?? '';
@@ -86,9 +93,15 @@ function resolveDir(root: Inode, parts: string[], create: boolean, member: strin
       todo.unshift(...target.split('/'));
       continue;
     }
+    if (child.type !== 'dir' && create && replaceable?.(cur, name)) {
+      // a lower layer's file (or device) where this layer needs a directory: the directory
+      // replaces it, as Docker's overlay2 shows it and as umoci does since #546
+      child = { type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: 0, size: 0, layer: -1, children: new Map() };
+      cur.children!.set(name, child);
+    }
     if (child.type !== 'dir') {
       if (!create) return null;
-      throw new BoxlabError('InvalidArchive', `cannot create ${parts.join('/')}: ${names.concat(name).join('/')} is not a directory`, {
+      throw new BoxlabError('InvalidArchive', `${member}: cannot create ${parts.join('/')}: ${names.concat(name).join('/')} is not a directory`, {
         member,
       });
     }
@@ -153,7 +166,7 @@ export function applyLayer(root: Inode, layer: number, entries: readonly LayerEn
       if (parent) removeLower(parent.node, base);
       continue;
     }
-    const parent = resolveDir(root, parentParts, true, what)!;
+    const parent = resolveDir(root, parentParts, true, what, (d, name) => !upper.get(d)?.has(name))!;
     const existing = parent.node.children!.get(base);
     if (e.type === 'dir' && existing?.type === 'dir') {
       Object.assign(existing, attrsOf(e, layer));

@@ -93,6 +93,16 @@ describe('applying layers (OCI image-spec "Representing Changes", as umoci appli
     expect((err as Error).message).toMatch(/hardlink to missing target "nothing"/);
   });
 
+  it('puts a directory in place of a lower file where a layer needs one, as Docker does', async () => {
+    expect(await rootfsOf([dir('a'), file('a/one', '1')], [file('a/one/x', 'x')])).toEqual(['d 0755 0:0 /a', 'd 0755 0:0 /a/one', 'f 0644 0:0 /a/one/x 1']);
+  });
+
+  it('refuses a file of the same layer where a directory is needed: "not a directory"', async () => {
+    const err = await loadError([file('c', 'c'), file('c/x', 'x')]);
+    expect(isCode(err, 'InvalidArchive')).toBe(true);
+    expect((err as Error).message).toMatch(/^l0\/layer\.tar: c\/x: cannot create c: c is not a directory$/);
+  });
+
   it('clamps ../ and absolute names inside the root', async () => {
     expect(await rootfsOf([file('../../escape', 'a'), file('/abs/x', 'b')])).toEqual(['d 0755 0:0 /abs', 'f 0644 0:0 /abs/x 1', 'f 0644 0:0 /escape 1']);
   });

@@ -356,6 +356,46 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'an opaque marker at the root',
+    archive: async () => dockerArchive([await own('opaque-root-lower'), await layerTar([{ name: '.wh..wh..opq', content: '' }, { name: 'opaque-root-only', content: 'only\n' }])], 'bad-opaque-root:latest'),
+    expect: {
+      difference: "issue 2's rule, as umoci applies layers: the root's lower contents are hidden, as for any opaque directory; Docker's overlay2 keeps them",
+      docker: 'loads',
+      boxlab: 'loads',
+      check: async (engine, ids) => {
+        expect((await boxlabListing(engine, ids[0]!)).map((l) => l.split(' ')[3])).toEqual(['/opaque-root-only']);
+        expect((await dockerFiles('bad-opaque-root:latest')).map((l) => l.split(' ')[3])).toContain('/bad-input/opaque-root-lower');
+      },
+    },
+  },
+  {
+    name: 'a layer writing through a symlink loop of a lower layer',
+    archive: async () =>
+      dockerArchive(
+        [
+          await own('loop-lower', [{ name: 'bad-input/loop1', type: 'symlink', linkname: 'loop2' }, { name: 'bad-input/loop2', type: 'symlink', linkname: 'loop1' }]),
+          await layerTar([{ name: 'bad-input/loop1/x', content: 'x\n' }]),
+        ],
+        'bad-loop:latest',
+      ),
+    expect: {
+      difference: "issue 2's rule, as umoci applies layers (umoci refuses it too): a parent is resolved through symlinks inside the root, and this one never resolves; Docker's overlay2 makes a real directory over the symlink",
+      docker: 'loads',
+      boxlab: /^l1\/layer\.tar: bad-input\/loop1\/x: too many levels of symbolic links resolving bad-input\/loop1$/,
+      code: 'InvalidArchive',
+    },
+  },
+  {
+    name: 'a layer that needs a directory where a lower layer has a file',
+    archive: async () => dockerArchive([await own('file-parent'), await layerTar([{ name: 'bad-input/file-parent/x', content: 'x\n' }])], 'bad-file-parent:latest'),
+    expect: { both: 'load', docker: /^Loaded image: bad-file-parent:latest$/, boxlab: /^Loaded image: bad-file-parent:latest$/, sameFiles: true },
+  },
+  {
+    name: 'a layer that needs a directory where the same layer has a file',
+    archive: async () => dockerArchive([await own('same-file-parent', [{ name: 'bad-input/f', content: 'f\n' }, { name: 'bad-input/f/x', content: 'x\n' }])], 'bad-same-file-parent:latest'),
+    expect: { both: 'refuse', code: 'InvalidArchive', docker: /open \/bad-input\/f\/x: not a directory$/, boxlab: /^l0\/layer\.tar: bad-input\/f\/x: cannot create bad-input\/f: bad-input\/f is not a directory$/, words: 'not a directory' },
+  },
+  {
     name: '126 layers',
     archive: async () => dockerArchive(await Promise.all(Array.from({ length: 126 }, (_, i) => own(`depth-${i}`))), 'bad-depth:latest'),
     expect: { both: 'refuse', code: 'FailedPrecondition', docker: /^max depth exceeded$/, boxlab: /^max depth exceeded/, words: 'max depth exceeded' },
