@@ -396,6 +396,21 @@ const CASES: Case[] = [
     expect: { both: 'refuse', code: 'InvalidArchive', docker: /open \/bad-input\/f\/x: not a directory$/, boxlab: /^l0\/layer\.tar: bad-input\/f\/x: cannot create bad-input\/f: bad-input\/f is not a directory$/, words: 'not a directory' },
   },
   {
+    name: 'a layer adding a file to a lower directory without an entry for the directory',
+    archive: async () =>
+      dockerArchive([await own('implicit-parent', [{ name: 'bad-input/private', type: 'directory', mode: 0o700 }]), await layerTar([{ name: 'bad-input/private/x', content: 'x\n' }])], 'bad-implicit-parent:latest'),
+    expect: {
+      difference: "issue 2's rule, as umoci applies layers: the lower directory keeps its mode; Docker's overlay2 makes the directory afresh (0755) in the layer's empty diff, and the merged view takes the upper directory's mode",
+      docker: 'loads',
+      boxlab: 'loads',
+      check: async (engine, ids) => {
+        const dirLine = (lines: string[]) => lines.find((l) => l.split(' ')[3] === '/bad-input/private');
+        expect(dirLine(await boxlabListing(engine, ids[0]!))).toBe('d 0700 0:0 /bad-input/private');
+        expect(dirLine(await dockerFiles('bad-implicit-parent:latest'))).toBe('d 0755 0:0 /bad-input/private');
+      },
+    },
+  },
+  {
     name: '126 layers',
     archive: async () => dockerArchive(await Promise.all(Array.from({ length: 126 }, (_, i) => own(`depth-${i}`))), 'bad-depth:latest'),
     expect: { both: 'refuse', code: 'FailedPrecondition', docker: /^max depth exceeded$/, boxlab: /^max depth exceeded/, words: 'max depth exceeded' },
