@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { Transform, type Readable, type Writable } from 'node:stream';
+import { Readable, Transform, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import tar from 'tar-stream';
@@ -145,31 +145,64 @@ interface Input {
   checkEnd(): void;
 }
 
-/** Opens the input (an archive, or an OCI layout directory), undoing an outer gzip as `docker load` does. */
-async function openInput(input: string | Readable): Promise<Input> {
-  const plain = (stream: Readable): Input => ({ stream, checkEnd: () => {} });
-  if (typeof input !== 'string') return plain(input);
-  if ((await fsp.stat(input).catch(() => undefined))?.isDirectory()) return plain(packDirectory(input));
-  let fh: fsp.FileHandle;
-  try {
-    fh = await fsp.open(input, 'r');
-  } catch (err) {
-    throw new BoxlabError('NotFound', `open ${input}: no such file or directory`, { member: input, cause: err });
+/** The first `n` bytes of a stream (fewer if it is shorter), and a stream that gives all of it again. */
+async function peek(stream: Readable, n: number): Promise<{ head: Buffer; whole: Readable }> {
+  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first: Buffer[] = [];
+  let got = 0;
+  let done = false;
+  while (got < n) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    const chunk = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+    first.push(chunk);
+    got += chunk.length;
   }
-  const head = Buffer.alloc(4);
-  await fh.read(head, 0, 4, 0);
-  await fh.close();
-  const stream = fs.createReadStream(input, { highWaterMark: 1 << 20 });
+  const head = Buffer.concat(first);
+  async function* all() {
+    if (head.length) yield head;
+    if (done) return;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  }
+  return { head, whole: Readable.from(all(), { objectMode: false }) };
+}
+
+/** `from` piped into `dec`, a read error of `from` failing `dec` too. */
+function decompressed(from: Readable, dec: Transform): Readable {
+  from.on('error', (err) => dec.destroy(err));
+  return from.pipe(dec);
+}
+
+/**
+ * Opens the input (an archive file, a stream such as stdin, or an OCI layout directory), undoing an
+ * outer gzip or zstd as `docker load` does, whichever way the archive comes.
+ */
+async function openInput(input: string | Readable): Promise<Input> {
+  let source: Readable;
+  if (typeof input !== 'string') source = input;
+  else if ((await fsp.stat(input).catch(() => undefined))?.isDirectory()) return { stream: packDirectory(input), checkEnd: () => {} };
+  else {
+    try {
+      await fsp.access(input, fs.constants.R_OK);
+    } catch (err) {
+      throw new BoxlabError('NotFound', `open ${input}: no such file or directory`, { member: input, cause: err });
+    }
+    source = fs.createReadStream(input, { highWaterMark: 1 << 20 });
+  }
+  const { head, whole } = await peek(source, 4);
   const kind = sniff(head);
   if (kind === 'gzip') {
     // Docker decompresses the whole input, past the tar's end: junk after the gzip fails the load
     const gz = zlib.createGunzip();
     let fed = 0;
-    stream.on('data', (c: string | Buffer) => (fed += c.length));
-    return { stream: stream.pipe(gz), checkEnd: () => checkGzipEnd(fed, gz.bytesWritten) };
+    whole.on('data', (c: string | Buffer) => (fed += c.length));
+    return { stream: decompressed(whole, gz), checkEnd: () => checkGzipEnd(fed, gz.bytesWritten) };
   }
-  if (kind === 'zstd') return plain(stream.pipe(await zstdDecompressor()));
-  return plain(stream);
+  if (kind === 'zstd') return { stream: decompressed(whole, await zstdDecompressor()), checkEnd: () => {} };
+  return { stream: whole, checkEnd: () => {} };
 }
 
 /**

@@ -1,14 +1,21 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CORPUS, tmpdir, writeTmp } from '../helpers/archive.js';
 import { listingOfTar } from '../helpers/listing.js';
+import { itWithTool, needTool } from '../support/tools.js';
 
 const MAIN = path.join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
+
 function boxlab(root: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--root', root, ...args], { encoding: 'utf8' });
+  return boxlabWithInput(root, undefined, ...args);
+}
+
+function boxlabWithInput(root: string, input: Buffer | undefined, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--root', root, ...args], { encoding: 'utf8', input });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -18,6 +25,25 @@ describe('the boxlab command', () => {
   it('loads an archive and prints only the result when piped', () => {
     const r = boxlab(root, 'load', '-i', path.join(CORPUS, 'whiteouts.docker.tar'));
     expect(r).toMatchObject({ code: 0, stdout: 'Loaded image: whiteouts:latest\n', stderr: '' });
+  });
+
+  const fromStdin = (input: Buffer) => {
+    const other = tmpdir('boxlab-cli-stdin-');
+    try {
+      expect(boxlabWithInput(other, input, 'load')).toMatchObject({ code: 0, stdout: 'Loaded image: basic:latest\n', stderr: '' });
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  };
+  const basic = () => fs.readFileSync(path.join(CORPUS, 'basic.docker.tar'));
+
+  it('reads the archive from stdin without -i, plain or gzip\'d, as docker load does', () => {
+    fromStdin(basic());
+    fromStdin(gzipSync(basic()));
+  });
+
+  itWithTool(needTool('zstd', 'apt-get install zstd'), "reads a zstd'd archive from stdin", () => {
+    fromStdin(spawnSync('zstd', ['-q', '-c'], { input: basic(), maxBuffer: 1 << 30 }).stdout);
   });
 
   it('lists images with docker\'s columns', () => {
