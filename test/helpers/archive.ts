@@ -51,6 +51,13 @@ export async function layerTar(entries: (Member['header'] & { content?: string }
   );
 }
 
+/** A tar without its end marker: the trailing zero blocks (the two of the marker and the record's padding). */
+export function withoutEndMarker(t: Buffer): Buffer {
+  let end = t.length;
+  while (end >= 512 && t.subarray(end - 512, end).every((b) => b === 0)) end -= 512;
+  return t.subarray(0, end);
+}
+
 export const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}` as const;
 
 /** A docker-save archive of one image made of the given plain layer tars. */

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TarReader } from '../../src/layer/tarreader.js';
-import { layerTar } from '../helpers/archive.js';
+import { layerTar, withoutEndMarker } from '../helpers/archive.js';
 
 const BLOCK = 512;
 const zeros = (n: number) => Buffer.alloc(n);
@@ -43,10 +43,7 @@ const errorOf = (p: Promise<unknown>) =>
 
 /** A tar of these files, without its end marker (the two zero blocks and the record's padding). */
 async function body(...names: string[]): Promise<Buffer> {
-  const t = await layerTar(names.map((name) => ({ name, content: `${name}\n` })));
-  let end = t.length;
-  while (end >= BLOCK && t.subarray(end - BLOCK, end).every((b) => b === 0)) end -= BLOCK;
-  return t.subarray(0, end);
+  return withoutEndMarker(await layerTar(names.map((name) => ({ name, content: `${name}\n` }))));
 }
 
 describe('where a tar ends (Go archive/tar, as docker load reads it)', () => {

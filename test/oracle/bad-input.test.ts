@@ -15,7 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { BoxlabError, type ErrorCode } from '../../src/errors.js';
-import { CORPUS, dockerArchive, freshEngine, layerTar, sha, snapshotTree, tmpdir, writeMembers, writeTmp, type Member } from '../helpers/archive.js';
+import { CORPUS, dockerArchive, freshEngine, layerTar, sha, snapshotTree, tmpdir, withoutEndMarker, writeMembers, writeTmp, type Member } from '../helpers/archive.js';
 import { listingOfTar } from '../helpers/listing.js';
 import { describeWithTool } from '../support/tools.js';
 import { docker, dockerd } from './docker.js';
@@ -28,13 +28,6 @@ const own = (id: string, extra: Parameters<typeof layerTar>[0] = []) =>
   layerTar([{ name: `bad-input`, type: 'directory' }, { name: `bad-input/${id}`, content: `${id}\n` }, ...extra]);
 
 const JUNK = Buffer.from('junk after the end of the archive, which no tar reader should take for a header\n'.repeat(20));
-
-/** A tar without its end marker (the two zero blocks and the record's padding). */
-function withoutEndMarker(t: Buffer): Buffer {
-  let end = t.length;
-  while (end >= 512 && t.subarray(end - 512, end).every((b) => b === 0)) end -= 512;
-  return t.subarray(0, end);
-}
 
 /** A docker save archive of one gzip'd layer (the diffID is the uncompressed tar's) and `tail` after the gzip member. */
 async function gzipLayerArchive(tar: Buffer, tail: Buffer, tag: string): Promise<Buffer> {
