@@ -21,13 +21,11 @@ import {
   type Inode,
 } from '../vfs/inode.js';
 import { resolvePath, type Resolved } from '../vfs/resolve.js';
-import { MKDIR_MODE_MASK, initOwner, modeAfterChown, statOf, type Stats } from '../vfs/stats.js';
+import { MKDIR_MODE_MASK, ROOT_CRED, initOwner, modeAfterChown, now, statOf, type Stats } from '../vfs/stats.js';
 import { Vfs, checkRenameTarget } from '../vfs/vfs.js';
 import { isOpaque, isOverlayXattr, isWhiteout, newWhiteout, setOpaque } from './layer-tree.js';
 import { MergedLookup, MergedNode, type Probe, type Strategy } from './lookup.js';
 import { mergeLowerChildren, type LowerStack } from './stack.js';
-
-const ROOT_CRED = { uid: 0, gid: 0 };
 
 export interface MountOptions {
   strategy?: Strategy;
@@ -62,10 +60,6 @@ export interface LookupResult {
   probeCount: number;
   dentryHits: number;
   ns: number;
-}
-
-function now(): number {
-  return Math.floor(Date.now() / 1000);
 }
 
 export class OverlayMount {

@@ -40,6 +40,14 @@ export function statOf(inode: Inode): Stats {
   return st;
 }
 
+/** The caller every filesystem here acts as: root. */
+export const ROOT_CRED = { uid: 0, gid: 0 };
+
+/** The clock for mtimes: whole seconds since the epoch. */
+export function now(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
 /**
  * Owner and mode of a new inode created in `parent` by `cred`, as the kernel's inode_init_owner
  * does it: in a setgid directory the new inode takes the directory's group, and a new directory

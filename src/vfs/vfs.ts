@@ -17,13 +17,7 @@ import {
   type Inode,
 } from './inode.js';
 import { resolvePath, type Resolvable, type Resolved } from './resolve.js';
-import { MKDIR_MODE_MASK, initOwner, modeAfterChown, statOf, type Stats } from './stats.js';
-
-const ROOT_CRED = { uid: 0, gid: 0 };
-
-function now(): number {
-  return Math.floor(Date.now() / 1000);
-}
+import { MKDIR_MODE_MASK, ROOT_CRED, initOwner, modeAfterChown, now, statOf, type Stats } from './stats.js';
 
 /** Checks rename(2)'s rules on the kinds of source and existing target; throws the kernel's errno. */
 export function checkRenameTarget(
