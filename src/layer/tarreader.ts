@@ -155,11 +155,7 @@ export class TarReader extends Writable {
       this.held.push(chunk);
       return this.flow(this.decideFirst(), cb);
     }
-    if (this.pendingNext) {
-      const next = this.pendingNext;
-      this.pendingNext = undefined;
-      this.atHeader(next);
-    }
+    this.retryPending();
     if (this.ended) return cb();
     this.flow(this.extract.write(chunk), cb);
   }
@@ -167,11 +163,7 @@ export class TarReader extends Writable {
   override _final(cb: (err?: Error | null) => void): void {
     this.marker.finish();
     if (this.held) this.decideFirst();
-    if (this.pendingNext) {
-      const next = this.pendingNext;
-      this.pendingNext = undefined;
-      this.atHeader(next);
-    }
+    this.retryPending();
     if (!this.ended) (this.extract as unknown as { end(): void }).end();
     this.settled.then(
       () => cb(),
@@ -206,6 +198,13 @@ export class TarReader extends Writable {
     let took = true;
     for (const b of held) took = this.extract.write(b);
     return took;
+  }
+
+  /** Decides again on a header position that was waiting for bytes, now that more (or the end) came. */
+  private retryPending(): void {
+    const next = this.pendingNext;
+    this.pendingNext = undefined;
+    if (next) this.atHeader(next);
   }
 
   /** At a header position: let tar-stream read on, or end, or fail, as Go's reader would. */

@@ -37,6 +37,11 @@ export function newRoot(): Inode {
 
 const MAX_SYMLINK_HOPS = 40;
 
+/** A directory no entry made, where one is needed: mode 0755, root:root, as umoci's MkdirAll makes it. */
+function implicitDir(): Inode {
+  return { type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: 0, size: 0, layer: -1, children: new Map() };
+}
+
 /** A directory reached by resolution, with the real (symlink-free) path and the directories on it. */
 interface Resolved {
   node: Inode;
@@ -77,7 +82,7 @@ function resolveDir(
     let child = cur.children!.get(name);
     if (!child) {
       if (!create) return null;
-      child = { type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: 0, size: 0, layer: -1, children: new Map() };
+      child = implicitDir();
       cur.children!.set(name, child);
     }
     if (child.type === 'symlink') {
@@ -96,7 +101,7 @@ function resolveDir(
     if (child.type !== 'dir' && create && replaceable?.(cur, name)) {
       // a lower layer's file (or device) where this layer needs a directory: the directory
       // replaces it, as Docker's overlay2 shows it and as umoci does since #546
-      child = { type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: 0, size: 0, layer: -1, children: new Map() };
+      child = implicitDir();
       cur.children!.set(name, child);
     }
     if (child.type !== 'dir') {
