@@ -168,7 +168,7 @@ export async function engineLoad(archive: string, parent: string): Promise<numbe
   const store = await freshDir(parent, 'store-');
   try {
     const engine = await Engine.open({ root: store.dir });
-    return await seconds(() => engine.load(archive));
+    return await seconds(() => engine.images.load(archive));
   } finally {
     await store.remove();
   }

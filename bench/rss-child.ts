@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   } else {
     const engine = await Engine.open({ root });
     let t = performance.now();
-    const res = await engine.load(archive);
+    const res = await engine.images.load(archive);
     report.loadMs = performance.now() - t;
     const id = res.images[0]!.id;
     t = performance.now();
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
         cb();
       },
     });
-    await engine.export(id, sink);
+    await engine.images.export(id, sink);
     report.exportMs = performance.now() - t;
   }
   // resourceUsage().maxRSS is in kilobytes (getrusage's ru_maxrss)

@@ -16,6 +16,7 @@ import { alpine, webapp } from '../images/specs.js';
 import { heading, IMAGES_DIR, isMain, labEngine, line, note, stdout, type LabOutput } from './lib.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { loadLines } from '../src/docker-words.js';
 
 export async function run(out: LabOutput = stdout, given?: Engine): Promise<void> {
   const lab = given ? undefined : await labEngine();
@@ -23,15 +24,15 @@ export async function run(out: LabOutput = stdout, given?: Engine): Promise<void
   try {
     heading(out, 'Load the bundled images (every blob and diffID verified on the way in)');
     for (const f of ['alpine.oci.tar', 'webapp.oci.tar', 'deep.docker.tar']) {
-      const res = await engine.load(path.join(IMAGES_DIR, f));
-      line(out, `$ boxlab load -i images/${f}\n${res.messages.join('\n')}`);
+      const res = await engine.images.load(path.join(IMAGES_DIR, f));
+      line(out, `$ boxlab load -i images/${f}\n${loadLines(res).join('\n')}`);
     }
-    const images = await engine.images();
+    const images = await engine.images.list();
     line(out, '\n' + table(['REPOSITORY:TAG', 'IMAGE ID', 'LAYERS', 'SIZE'], images.map((i) => [i.tags.join(', '), shortId(i.id), String(i.layers), humanSize(i.size)])));
     note(out, 'An image ID is the sha256 of the image config JSON; the config lists each layer by its diffID.');
 
     heading(out, 'Walk the layers of boxlab/webapp:1.0');
-    const report = await engine.layers('boxlab/webapp:1.0');
+    const report = await engine.images.layers('boxlab/webapp:1.0');
     for (const [i, l] of report.layers.entries()) {
       const c = l.changes;
       line(out, `layer ${i}  diffID ${shortId(l.diffId)}  chainID ${shortId(l.chainId)}  +${c.added} ~${c.changed} -${c.removed}  ${l.createdBy}`);
@@ -47,13 +48,13 @@ export async function run(out: LabOutput = stdout, given?: Engine): Promise<void
     );
 
     heading(out, 'Layers shared between two images are stored once');
-    const a = await engine.imageRecord('boxlab/alpine:3.20');
-    const w = await engine.imageRecord('boxlab/webapp:1.0');
+    const a = await engine.images.imageRecord('boxlab/alpine:3.20');
+    const w = await engine.images.imageRecord('boxlab/webapp:1.0');
     const shared = w.record.chainIds.filter((c) => a.record.chainIds.includes(c));
     line(out, `alpine chainIDs: ${a.record.chainIds.map(shortId).join(' ')}`);
     line(out, `webapp chainIDs: ${w.record.chainIds.map(shortId).join(' ')}`);
     line(out, `shared: ${shared.map(shortId).join(' ')}`);
-    const df = await engine.df();
+    const df = await engine.images.df();
     line(out, `store: ${humanSize(df.totalBytes)} of blobs, ${humanSize(df.sharedBytes)} shared between images, ${humanSize(df.uniqueBytes)} unique`);
     note(out, 'webapp was built FROM alpine: its first layer is the same blob, so the store keeps one copy.');
 
@@ -69,8 +70,8 @@ export async function run(out: LabOutput = stdout, given?: Engine): Promise<void
     const app2 = await buildImage(webapp, base2);
     const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'boxlab-lab01-')), 'webapp-rebased.oci.tar');
     fs.writeFileSync(tmp, await writeOciArchive([{ ...app2, name: 'boxlab/webapp:rebased' }]));
-    await engine.load(tmp);
-    const w2 = await engine.imageRecord('boxlab/webapp:rebased');
+    await engine.images.load(tmp);
+    const w2 = await engine.images.imageRecord('boxlab/webapp:rebased');
     const rows = w.record.diffIds.map((d, i) => [
       String(i),
       `${shortId(d)} ${d === w2.record.diffIds[i] ? '=' : '≠'} ${shortId(w2.record.diffIds[i]!)}`,

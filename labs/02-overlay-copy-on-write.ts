@@ -43,8 +43,8 @@ export async function run(out: LabOutput = stdout, given?: Engine): Promise<void
   const lab = given ? undefined : await labEngine();
   const engine = given ?? lab!.engine;
   try {
-    await engine.load(path.join(IMAGES_DIR, 'webapp.oci.tar'));
-    const layers = await engine.layerSources('boxlab/webapp:1.0');
+    await engine.images.load(path.join(IMAGES_DIR, 'webapp.oci.tar'));
+    const layers = await engine.images.layerSources('boxlab/webapp:1.0');
     const m = mountOverlay(layers);
     heading(out, `Mount boxlab/webapp:1.0: ${layers.length} read-only lower layers + 1 empty upper layer`);
     line(out, where(m, 'etc/motd'));

@@ -63,8 +63,8 @@ export async function run(out: LabOutput = stdout, given?: Engine): Promise<void
   const engine = given ?? lab!.engine;
   try {
     heading(out, 'One lookup in boxlab/deep:latest (31 layers, all adding to /data)');
-    await engine.load(path.join(IMAGES_DIR, 'deep.docker.tar'));
-    const layers = await engine.layerSources('boxlab/deep:latest');
+    await engine.images.load(path.join(IMAGES_DIR, 'deep.docker.tar'));
+    const layers = await engine.images.layerSources('boxlab/deep:latest');
     const cold = mountOverlay(layers, { strategy: 'walk', dentryCache: false });
     const r = cold.lookup('data/layer-02.txt');
     line(out, `lookup /data/layer-02.txt: found in lower layer ${r.layer} of ${layers.length}, ${r.probeCount} probes`);

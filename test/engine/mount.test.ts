@@ -8,9 +8,9 @@ const IMAGES = path.join(import.meta.dirname, '..', '..', 'images');
 describe('a fresh overlay mount over a stored image', () => {
   it('reads file bytes from the store on demand and writes only to its own upper layer', async () => {
     const { engine } = await freshEngine();
-    await engine.load(path.join(IMAGES, 'webapp.oci.tar'));
-    const a = await engine.mount('boxlab/webapp:1.0');
-    const b = await engine.mount('boxlab/webapp:1.0');
+    await engine.images.load(path.join(IMAGES, 'webapp.oci.tar'));
+    const a = await engine.images.mount('boxlab/webapp:1.0');
+    const b = await engine.images.mount('boxlab/webapp:1.0');
     expect(a.readFile('etc/os-release').toString()).toMatch(/^NAME="Alpine Linux"$/m);
     a.appendFile('etc/os-release', 'EXTRA=1\n');
     expect(a.readFile('etc/os-release').toString()).toMatch(/EXTRA=1\n$/);
@@ -21,14 +21,14 @@ describe('a fresh overlay mount over a stored image', () => {
 
   it('forgets the shared lower stack when the image is removed, so a reload reads the new blobs', async () => {
     const { engine } = await freshEngine();
-    await engine.load(path.join(IMAGES, 'alpine.oci.tar'));
-    const first = await engine.mount('boxlab/alpine:3.20');
+    await engine.images.load(path.join(IMAGES, 'alpine.oci.tar'));
+    const first = await engine.images.mount('boxlab/alpine:3.20');
     const before = first.readFile('etc/passwd');
     const saved = path.join(tmpdir(), 'alpine.docker.tar');
-    await engine.save(['boxlab/alpine:3.20'], 'docker', fs.createWriteStream(saved));
-    await engine.rmi('boxlab/alpine:3.20');
-    await engine.load(saved); // the same layer, now a plain tar blob: another file in the store
-    const again = await engine.mount('boxlab/alpine:3.20');
+    await engine.images.save(['boxlab/alpine:3.20'], 'docker', fs.createWriteStream(saved));
+    await engine.images.remove('boxlab/alpine:3.20');
+    await engine.images.load(saved); // the same layer, now a plain tar blob: another file in the store
+    const again = await engine.images.mount('boxlab/alpine:3.20');
     expect(again.lowers).not.toBe(first.lowers);
     expect(again.readFile('etc/passwd')).toEqual(before);
   });

@@ -93,6 +93,6 @@ function listingOf(items: { path: string; kind: string; mode: number; uid: numbe
 export async function exportListing(engine: Engine, ref: string): Promise<string> {
   const pt = new PassThrough();
   const listing = listingOfTar(pt);
-  await engine.export(ref, pt);
+  await engine.images.export(ref, pt);
   return (await listing).join('\n') + '\n';
 }

@@ -10,10 +10,10 @@ type E = Parameters<typeof layerTar>[0][number];
 async function rootfsOf(...layers: E[][]): Promise<string[]> {
   const { engine } = await freshEngine();
   const tars = await Promise.all(layers.map((l) => layerTar(l)));
-  const { images } = await engine.load(writeTmp(await dockerArchive(tars)));
+  const { images } = await engine.images.load(writeTmp(await dockerArchive(tars)));
   const pt = new PassThrough();
   const listing = listingOfTar(pt);
-  await engine.export(images[0]!.id, pt);
+  await engine.images.export(images[0]!.id, pt);
   return (await listing).map((l) => l.replace(/ [0-9a-f]{16} (\d+)/, ' $1'));
 }
 

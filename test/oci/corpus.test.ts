@@ -7,6 +7,7 @@ import { CORPUS, corpusArchives, freshEngine, tmpdir } from '../helpers/archive.
 import { exportListing } from '../helpers/listing.js';
 import { needRoot, needTool } from '../support/tools.js';
 import { itWithTool } from '../support/tools.js';
+import { loadLines } from '../../src/docker-words.js';
 
 const expected = (archive: string) => fs.readFileSync(path.join(CORPUS, `${archive.split('.')[0]}.expected.txt`), 'utf8');
 
@@ -19,8 +20,8 @@ describe('the corpus built by umoci, skopeo and docker', () => {
 
   for (const archive of corpusArchives()) {
     it(`loads ${archive} and exports the rootfs umoci unpacked`, async () => {
-      const res = await engine.load(path.join(CORPUS, archive));
-      expect(res.messages).toEqual([`Loaded image: ${archive.split('.')[0]}:latest`]);
+      const res = await engine.images.load(path.join(CORPUS, archive));
+      expect(loadLines(res)).toEqual([`Loaded image: ${archive.split('.')[0]}:latest`]);
       expect(await exportListing(engine, res.images[0]!.id)).toBe(expected(archive));
     });
   }
@@ -28,9 +29,9 @@ describe('the corpus built by umoci, skopeo and docker', () => {
   itWithTool([needRoot(), needTool('tar', 'apt-get install tar'), needTool('python3', 'apt-get install python3')], 'exports a tar that GNU tar extracts, as root, to the expected rootfs', async () => {
     for (const archive of corpusArchives()) {
       const { engine: e } = await freshEngine();
-      const { images } = await e.load(path.join(CORPUS, archive));
+      const { images } = await e.images.load(path.join(CORPUS, archive));
       const out = path.join(tmpdir(), 'rootfs.tar');
-      await e.export(images[0]!.id, fs.createWriteStream(out));
+      await e.images.export(images[0]!.id, fs.createWriteStream(out));
       const dir = tmpdir('boxlab-rootfs-');
       execFileSync('tar', ['--same-owner', '--numeric-owner', '-xpf', out, '-C', dir]);
       const listing = execFileSync('python3', [path.join(CORPUS, 'listing.py'), dir], { encoding: 'utf8' });

@@ -8,6 +8,7 @@ import { buildImage, writeDockerArchive, writeOciArchive, type BuiltImage } from
 import { freshEngine, readMembers, sha, tmpdir, writeMembers, writeTmp, type Member } from '../helpers/archive.js';
 import { listingOfTar } from '../helpers/listing.js';
 import { itWithTool, needTool } from '../support/tools.js';
+import { loadLines } from '../../src/docker-words.js';
 
 const CREATED = '2024-01-02T03:04:05Z';
 
@@ -21,7 +22,7 @@ async function image(name: string, files: Record<string, string>, base?: BuiltIm
 async function listing(engine: Engine, ref: string): Promise<string[]> {
   const pt = new PassThrough();
   const l = listingOfTar(pt);
-  await engine.export(ref, pt);
+  await engine.images.export(ref, pt);
   return l;
 }
 
@@ -31,10 +32,10 @@ describe('archive formats docker load and containerd write', () => {
       const base = await image('fmt/base:1', { 'etc/os-release': 'ID=test\n' });
       const app = await image('fmt/app:1', { 'app/main.js': 'console.log(1)\n' }, base);
       const { engine } = await freshEngine();
-      const res = await engine.load(writeTmp(await writeDockerArchive([app], { flavor })));
-      expect(res.messages).toEqual(['Loaded image: fmt/app:1']);
+      const res = await engine.images.load(writeTmp(await writeDockerArchive([app], { flavor })));
+      expect(loadLines(res)).toEqual(['Loaded image: fmt/app:1']);
       expect(res.images[0]!.id).toBe(app.configDigest);
-      expect((await engine.inspect('fmt/app:1')).RootFS).toEqual({ Type: 'layers', Layers: app.diffIds });
+      expect((await engine.images.inspect('fmt/app:1')).RootFS).toEqual({ Type: 'layers', Layers: app.diffIds });
       expect(await listing(engine, 'fmt/app:1')).toEqual([
         'd 0755 0:0 /app',
         'd 0755 0:0 /etc',
@@ -49,9 +50,9 @@ describe('archive formats docker load and containerd write', () => {
     const one = await image('multi/one:1', { one: '1' }, base);
     const two = await image('multi/two:1', { two: '2' }, base);
     const { engine } = await freshEngine();
-    const res = await engine.load(writeTmp(await writeDockerArchive([one, two])));
-    expect(res.messages.sort()).toEqual(['Loaded image: multi/one:1', 'Loaded image: multi/two:1']);
-    const df = await engine.df();
+    const res = await engine.images.load(writeTmp(await writeDockerArchive([one, two])));
+    expect(loadLines(res).sort()).toEqual(['Loaded image: multi/one:1', 'Loaded image: multi/two:1']);
+    const df = await engine.images.df();
     expect(df.sharedBytes).toBeGreaterThanOrEqual(base.layers[0]!.tar.length);
   });
 
@@ -60,7 +61,7 @@ describe('archive formats docker load and containerd write', () => {
     const dir = tmpdir('boxlab-layout-');
     execFileSync('tar', ['-xf', writeTmp(await writeOciArchive([img])), '-C', dir]);
     const { engine } = await freshEngine();
-    expect((await engine.load(dir)).messages).toEqual(['Loaded image: dir/img:1']);
+    expect(loadLines((await engine.images.load(dir)))).toEqual(['Loaded image: dir/img:1']);
   });
 
   it('picks the manifest for this platform from an image index, as docker load does', async () => {
@@ -88,7 +89,7 @@ describe('archive formats docker load and containerd write', () => {
       }),
     );
     const { engine } = await freshEngine();
-    const res = await engine.load(writeTmp(await writeMembers(members)));
+    const res = await engine.images.load(writeTmp(await writeMembers(members)));
     expect(res.images).toEqual([{ id: here.configDigest, tags: ['plat/multi:1'] }]);
   });
 
@@ -111,8 +112,8 @@ describe('archive formats docker load and containerd write', () => {
     index.manifests[0].size = manBytes.length;
     idx.data = Buffer.from(JSON.stringify(index));
     const { engine } = await freshEngine();
-    await engine.load(writeTmp(await writeMembers(out)));
+    await engine.images.load(writeTmp(await writeMembers(out)));
     expect((await listing(engine, 'z/img:1'))[0]).toMatch(/^f 0644 0:0 \/data\.txt [0-9a-f]{16} 5000$/);
-    expect((await engine.layers('z/img:1')).layers[0]!.compression).toBe('zstd');
+    expect((await engine.images.layers('z/img:1')).layers[0]!.compression).toBe('zstd');
   });
 });

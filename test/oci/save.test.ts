@@ -12,7 +12,7 @@ const expected = (archive: string) => fs.readFileSync(path.join(CORPUS, `${archi
 
 async function saveTo(engine: Engine, ref: string, format: 'docker' | 'oci'): Promise<string> {
   const out = path.join(tmpdir(), `${format}.tar`);
-  await engine.save([ref], format, fs.createWriteStream(out));
+  await engine.images.save([ref], format, fs.createWriteStream(out));
   return out;
 }
 
@@ -21,13 +21,13 @@ describe('boxlab save', () => {
     for (const format of ['docker', 'oci'] as const) {
       it(`writes ${archive} as ${format} and reads it back as the same image`, async () => {
         const { engine } = await freshEngine();
-        const { images } = await engine.load(path.join(CORPUS, archive));
-        const before = await engine.inspect(images[0]!.id);
+        const { images } = await engine.images.load(path.join(CORPUS, archive));
+        const before = await engine.images.inspect(images[0]!.id);
         const saved = await saveTo(engine, images[0]!.id, format);
         const { engine: other } = await freshEngine();
-        const res = await other.load(saved);
+        const res = await other.images.load(saved);
         expect(res.images.map((i) => i.id)).toEqual([images[0]!.id]);
-        const after = await other.inspect(images[0]!.id);
+        const after = await other.images.inspect(images[0]!.id);
         expect(after.RepoTags).toEqual(before.RepoTags);
         expect(after.RootFS).toEqual(before.RootFS);
         expect(await exportListing(other, images[0]!.id)).toBe(expected(archive));
@@ -37,12 +37,12 @@ describe('boxlab save', () => {
 
   it('keeps the OCI manifest and blobs byte for byte through save --format oci', async () => {
     const { engine } = await freshEngine();
-    const { images } = await engine.load(path.join(CORPUS, 'whiteouts.oci.tar'));
+    const { images } = await engine.images.load(path.join(CORPUS, 'whiteouts.oci.tar'));
     const saved = await saveTo(engine, 'whiteouts', 'oci');
     const { engine: other } = await freshEngine();
-    await other.load(saved);
-    const a = await engine.imageRecord(images[0]!.id);
-    const b = await other.imageRecord(images[0]!.id);
+    await other.images.load(saved);
+    const a = await engine.images.imageRecord(images[0]!.id);
+    const b = await other.images.imageRecord(images[0]!.id);
     expect(b.record.manifest).toBe(a.record.manifest);
     expect(b.record.layers).toEqual(a.record.layers);
   });
@@ -53,7 +53,7 @@ describeWithTool([needRoot(), needTool('skopeo', 'apt-get install skopeo'), need
     for (const archive of corpusArchives()) {
       it(`unpacks ${archive} saved as ${format} to the same rootfs`, async () => {
         const { engine } = await freshEngine();
-        const { images } = await engine.load(path.join(CORPUS, archive));
+        const { images } = await engine.images.load(path.join(CORPUS, archive));
         const saved = await saveTo(engine, images[0]!.id, format);
         const work = tmpdir('boxlab-umoci-');
         const layout = path.join(work, 'layout');

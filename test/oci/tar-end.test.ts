@@ -18,7 +18,7 @@ const JUNK = Buffer.from('junk after the end of the archive, which no tar reader
 async function load(archive: Buffer | Readable) {
   const { engine, root } = await freshEngine();
   const before = snapshotTree(root);
-  const result = await engine.load(Buffer.isBuffer(archive) ? writeTmp(archive) : archive).then(
+  const result = await engine.images.load(Buffer.isBuffer(archive) ? writeTmp(archive) : archive).then(
     (r) => ({ ok: true as const, engine, id: r.images[0]!.id }),
     (err: unknown) => ({ ok: false as const, err: err as BoxlabError }),
   );
@@ -30,7 +30,7 @@ async function load(archive: Buffer | Readable) {
 async function paths(engine: Awaited<ReturnType<typeof freshEngine>>['engine'], id: string): Promise<string[]> {
   const pt = new PassThrough();
   const listing = listingOfTar(pt);
-  await engine.export(id, pt);
+  await engine.images.export(id, pt);
   return (await listing).filter((l) => !l.startsWith('d ')).map((l) => l.split(' ')[3]!.slice(1));
 }
 
@@ -41,7 +41,7 @@ describe('where an archive and its layers end, as docker load reads them', () =>
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(await paths(r.engine, r.id)).toEqual(['kept']);
-    expect((await r.engine.inspect(r.id)).RootFS).toEqual({ Type: 'layers', Layers: [sha(layer)] });
+    expect((await r.engine.images.inspect(r.id)).RootFS).toEqual({ Type: 'layers', Layers: [sha(layer)] });
   });
 
   it('does not apply a second tar appended to a layer after its end marker', async () => {

@@ -20,6 +20,7 @@ import { listingOfTar } from '../helpers/listing.js';
 import { describeWithTool } from '../support/tools.js';
 import { docker, dockerd } from './docker.js';
 import { boxlabListing, normalizeDocker, withoutInitLayer } from './more.js';
+import { loadLines } from '../../src/docker-words.js';
 
 const MESSAGES = path.join(import.meta.dirname, 'MESSAGES.md');
 
@@ -446,7 +447,7 @@ describeWithTool(dockerd(), 'bad input: docker load and boxlab load refuse the s
   const rows: Row[] = [];
   beforeAll(async () => {
     ({ engine, root } = await freshEngine());
-    await engine.load(path.join(CORPUS, 'basic.oci.tar'));
+    await engine.images.load(path.join(CORPUS, 'basic.oci.tar'));
   });
 
   afterAll(() => {
@@ -465,8 +466,8 @@ describeWithTool(dockerd(), 'bad input: docker load and boxlab load refuse the s
       const d = await docker(['load', '-i', file]);
       const dockerSays = d.code === 0 ? d.stdout.trim() : normalizeDocker(d.stderr);
       const before = snapshotTree(root);
-      const b = await engine.load(file).then(
-        (r) => ({ ok: true as const, ids: r.images.map((i) => i.id), says: r.messages.join('\n') }),
+      const b = await engine.images.load(file).then(
+        (r) => ({ ok: true as const, ids: r.images.map((i) => i.id), says: loadLines(r).join('\n') }),
         (e: unknown) => {
           if (!(e instanceof BoxlabError)) throw e;
           return { ok: false as const, err: e, says: e.message };

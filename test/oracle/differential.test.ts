@@ -31,7 +31,7 @@ async function boxlab(root: string, ...args: string[]): Promise<string> {
 
 async function saveWithBoxlab(engine: Engine, ref: string, out: string): Promise<void> {
   const ws = fs.createWriteStream(out);
-  await engine.save([ref], 'docker', ws);
+  await engine.images.save([ref], 'docker', ws);
   await new Promise((r) => ws.close(r));
 }
 
@@ -93,7 +93,7 @@ describeWithTool(dockerd(), 'Docker reads what boxlab writes (docker load of box
     if (refused) {
       it(`refuses boxlab's save of ${archive} with the message it gives for the original`, async () => {
         const { engine } = await freshEngine();
-        const { images } = await engine.load(path.join(CORPUS, archive));
+        const { images } = await engine.images.load(path.join(CORPUS, archive));
         const saved = path.join(work, `${archive}.boxlab.tar`);
         await saveWithBoxlab(engine, images[0]!.tags[0]!, saved);
         const theirs = await own.docker(['load', '-i', saved]);
@@ -104,9 +104,9 @@ describeWithTool(dockerd(), 'Docker reads what boxlab writes (docker load of box
     }
     it(`loads boxlab's save of ${archive} as the same image, with the same files`, async () => {
       const { engine } = await freshEngine();
-      const { images } = await engine.load(path.join(CORPUS, archive));
+      const { images } = await engine.images.load(path.join(CORPUS, archive));
       const [img] = images;
-      const ours = await engine.inspect(img!.id);
+      const ours = await engine.images.inspect(img!.id);
       const tag = img!.tags[0]!;
       const saved = path.join(work, `${archive}.boxlab.tar`);
       await saveWithBoxlab(engine, tag, saved);
@@ -153,7 +153,7 @@ describeWithTool(dockerd(), 'Docker reads what boxlab writes (docker load of box
     it(`sees the same files as boxlab in ${what}`, async () => {
       const { engine } = await freshEngine();
       const tag = `edge-${EDGES.findIndex(([w]) => w === what)}:latest`;
-      const { images } = await engine.load(writeTmp(await dockerArchive(await Promise.all(layers.map((l) => layerTar(l))), tag)));
+      const { images } = await engine.images.load(writeTmp(await dockerArchive(await Promise.all(layers.map((l) => layerTar(l))), tag)));
       const saved = path.join(work, 'edge.tar');
       await saveWithBoxlab(engine, tag, saved);
       expect((await own.docker(['load', '-i', saved])).stdout).toBe(`Loaded image: ${tag}\n`);
@@ -167,7 +167,7 @@ describeWithTool(dockerd(), 'Docker reads what boxlab writes (docker load of box
     // overlay2 unpacks each layer into an empty directory, making `up/` a directory that hides the symlink.
     const layers = [await layerTar([{ name: 'up', type: 'symlink', linkname: '../../..' }]), await layerTar([{ name: 'up/tmp/evil', content: 'x' }])];
     const { engine } = await freshEngine();
-    const { images } = await engine.load(writeTmp(await dockerArchive(layers, 'symlink-parent:latest')));
+    const { images } = await engine.images.load(writeTmp(await dockerArchive(layers, 'symlink-parent:latest')));
     const saved = path.join(work, 'symlink-parent.tar');
     await saveWithBoxlab(engine, 'symlink-parent:latest', saved);
     expect((await own.docker(['load', '-i', saved])).code).toBe(0);
@@ -195,13 +195,13 @@ describeWithTool(dockerd(), 'Docker reads what boxlab writes (docker load of box
 
     // boxlab's own choice (oracles.md): the last entry wins, as umoci does
     const { engine } = await freshEngine();
-    const { images } = await engine.load(original);
+    const { images } = await engine.images.load(original);
     expect((await boxlabListing(engine, images[0]!.id)).filter((l) => l.startsWith('f '))).toEqual([`f 0600 0:0 /dup/f ${sha('second\n').slice(7, 23)} 7`]);
 
     // boxlab save keeps the layer's bytes, so Docker refuses boxlab's archive with the same message
     const saved = path.join(work, 'dup.boxlab.tar');
     await saveWithBoxlab(engine, 'dup-entries:latest', saved);
-    expect((await engine.inspect('dup-entries:latest')).RootFS).toEqual({ Type: 'layers', Layers: [sha(layer)] });
+    expect((await engine.images.inspect('dup-entries:latest')).RootFS).toEqual({ Type: 'layers', Layers: [sha(layer)] });
     expect(await own.docker(['load', '-i', saved])).toMatchObject({ code: 1, stderr: refusal });
   });
 });
@@ -243,10 +243,10 @@ describeWithTool([dockerd(), needTool('busybox', 'apt-get install busybox-static
   async function expectSameAsDocker(ref: string): Promise<{ lines: string[]; members: Awaited<ReturnType<typeof layerMemberNames>> }> {
     const saved = path.join(work, 'saved.tar');
     expect((await save(ref, saved)).code).toBe(0);
-    const { images } = await engine.load(saved);
+    const { images } = await engine.images.load(saved);
     const theirs = await imageInspect(ref);
     expect(images.map((i) => i.id)).toEqual([theirs.Id]);
-    expect((await engine.inspect(ref)).RootFS).toEqual(theirs.RootFS);
+    expect((await engine.images.inspect(ref)).RootFS).toEqual(theirs.RootFS);
 
     const c = await create(ref, ['true']);
     const out = path.join(work, 'export.tar');

@@ -101,7 +101,7 @@ export function withoutInitLayer(dockerLines: string[], boxlabLines: string[]): 
 export async function boxlabListing(engine: Engine, ref: string): Promise<string[]> {
   const pt = new PassThrough();
   const listing = listingOfTar(pt);
-  await engine.export(ref, pt);
+  await engine.images.export(ref, pt);
   return listing;
 }
 

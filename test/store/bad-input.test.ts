@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BoxlabError, type ErrorCode } from '../../src/errors.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { CORPUS, corpusArchives, dockerArchive, freshEngine, layerTar, readMembers, sha, snapshotTree, writeMembers, writeTmp, type Member } from '../helpers/archive.js';
+import { loadLines } from '../../src/docker-words.js';
 
 const corpus = (name: string) => fs.readFileSync(path.join(CORPUS, name));
 
@@ -39,12 +40,12 @@ describe('bad input fails with a typed error and leaves the store byte for byte 
   let root: string;
   beforeAll(async () => {
     ({ engine, root } = await freshEngine());
-    await engine.load(path.join(CORPUS, 'basic.oci.tar'));
+    await engine.images.load(path.join(CORPUS, 'basic.oci.tar'));
   });
 
   async function expectRefused(archive: Buffer, code: ErrorCode, message: RegExp): Promise<void> {
     const before = snapshotTree(root);
-    const err = await engine.load(writeTmp(archive)).then(
+    const err = await engine.images.load(writeTmp(archive)).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -125,8 +126,8 @@ describe('bad input fails with a typed error and leaves the store byte for byte 
 
   it('loads the same archive gzip-compressed as a whole, as docker load does', async () => {
     const { engine: e } = await freshEngine();
-    const res = await e.load(writeTmp(gzipSync(corpus('whiteouts.docker.tar'))));
-    expect(res.messages).toEqual(['Loaded image: whiteouts:latest']);
+    const res = await e.images.load(writeTmp(gzipSync(corpus('whiteouts.docker.tar'))));
+    expect(loadLines(res)).toEqual(['Loaded image: whiteouts:latest']);
   });
 
   it('survives random corruption of every corpus archive (fuzz): a typed error or a load, never a half-written store', async () => {
@@ -141,7 +142,7 @@ describe('bad input fails with a typed error and leaves the store byte for byte 
           for (const [at, x] of flips) data[Math.floor(at * (data.length - 1))]! ^= x;
           const input = cut === null ? data : data.subarray(0, Math.floor(cut * data.length));
           const before = snapshotTree(root);
-          const ok = await engine.load(writeTmp(input)).then(
+          const ok = await engine.images.load(writeTmp(input)).then(
             () => true,
             (e: unknown) => {
               if (!(e instanceof BoxlabError)) throw e;

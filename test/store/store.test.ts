@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildImage, writeDockerArchive, writeOciArchive, type BuiltImage } from '../../src/oci/build.js';
 import { freshEngine, writeTmp } from '../helpers/archive.js';
+import { loadLines, removedLines } from '../../src/docker-words.js';
 
 const CREATED = '2024-01-02T03:04:05Z';
 const MAIN = path.join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
@@ -18,16 +19,16 @@ describe('the content-addressed store', () => {
     const one = await image('s/one:1', { one: '1' }, base);
     const two = await image('s/two:1', { two: '2' }, base);
     const { engine, root } = await freshEngine();
-    await engine.load(writeTmp(await writeOciArchive([one])));
-    await engine.load(writeTmp(await writeOciArchive([two])));
+    await engine.images.load(writeTmp(await writeOciArchive([one])));
+    await engine.images.load(writeTmp(await writeOciArchive([two])));
     const blobs = () => fs.readdirSync(path.join(root, 'blobs', 'sha256')).sort();
     expect(blobs().filter((b) => `sha256:${b}` === base.layers[0]!.digest)).toHaveLength(1);
-    expect((await engine.df()).sharedBytes).toBe(base.layers[0]!.blob.length);
+    expect((await engine.images.df()).sharedBytes).toBe(base.layers[0]!.blob.length);
 
-    const lines = await engine.rmi('s/one:1');
+    const lines = removedLines(await engine.images.remove('s/one:1'));
     expect(lines).toEqual(['Untagged: s/one:1', `Deleted: ${one.configDigest}`, `Deleted: ${one.chainIds[1]}`]);
     expect(blobs()).toContain(base.layers[0]!.digest.slice(7));
-    await engine.rmi('s/two:1');
+    await engine.images.remove('s/two:1');
     expect(blobs()).toEqual([]);
     expect(fs.readdirSync(path.join(root, 'layers'))).toEqual([]);
   });
@@ -36,28 +37,28 @@ describe('the content-addressed store', () => {
     const a = await image('t/app:1', { v: '1' });
     const b = await image('t/app:1', { v: '2' });
     const { engine } = await freshEngine();
-    await engine.load(writeTmp(await writeDockerArchive([a])));
-    const res = await engine.load(writeTmp(await writeDockerArchive([b])));
-    expect(res.messages).toEqual([
+    await engine.images.load(writeTmp(await writeDockerArchive([a])));
+    const res = await engine.images.load(writeTmp(await writeDockerArchive([b])));
+    expect(loadLines(res)).toEqual([
       `The image t/app:1 already exists, renaming the old one with ID ${a.configDigest} to empty string`,
       'Loaded image: t/app:1',
     ]);
-    const imgs = await engine.images();
+    const imgs = await engine.images.list();
     expect(imgs.map((i) => [i.id, i.tags])).toEqual(expect.arrayContaining([[a.configDigest, []], [b.configDigest, ['t/app:1']]]));
-    const pruned = await engine.prune();
+    const pruned = await engine.images.prune();
     expect(pruned.deleted).toEqual([a.configDigest]);
-    expect((await engine.images()).map((i) => i.id)).toEqual([b.configDigest]);
+    expect((await engine.images.list()).map((i) => i.id)).toEqual([b.configDigest]);
   });
 
   it('refuses to remove by ID an image with several tags unless forced', async () => {
     const a = await image('m/x:1', { f: 'x' });
     const { engine } = await freshEngine();
-    await engine.load(writeTmp(await writeDockerArchive([a])));
-    await engine.load(writeTmp(await writeDockerArchive([{ ...a, name: 'm/y:2' }])));
-    await expect(engine.rmi(a.configDigest.slice(7, 19))).rejects.toThrow(
+    await engine.images.load(writeTmp(await writeDockerArchive([a])));
+    await engine.images.load(writeTmp(await writeDockerArchive([{ ...a, name: 'm/y:2' }])));
+    await expect(engine.images.remove(a.configDigest.slice(7, 19))).rejects.toThrow(
       `conflict: unable to delete ${a.configDigest.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`,
     );
-    expect(await engine.rmi(a.configDigest.slice(7, 19), { force: true })).toEqual(['Untagged: m/x:1', 'Untagged: m/y:2', `Deleted: ${a.configDigest}`, `Deleted: ${a.chainIds[0]}`]);
+    expect(removedLines(await engine.images.remove(a.configDigest.slice(7, 19), { force: true }))).toEqual(['Untagged: m/x:1', 'Untagged: m/y:2', `Deleted: ${a.configDigest}`, `Deleted: ${a.chainIds[0]}`]);
   });
 
   it('serialises loads from concurrent processes: both land, nothing is lost', async () => {
@@ -71,7 +72,7 @@ describe('the content-addressed store', () => {
         }),
     );
     expect(await Promise.all(runs)).toEqual([0, 0, 0]);
-    expect((await engine.images()).flatMap((i) => i.tags).sort()).toEqual(['c/img1:1', 'c/img2:1', 'c/img3:1']);
+    expect((await engine.images.list()).flatMap((i) => i.tags).sort()).toEqual(['c/img1:1', 'c/img2:1', 'c/img3:1']);
     expect(fs.existsSync(path.join(root, 'lock'))).toBe(false);
   });
 
@@ -81,7 +82,7 @@ describe('the content-addressed store', () => {
     fs.mkdirSync(path.join(root, 'tmp', `load-${dead}-abc`));
     fs.writeFileSync(path.join(root, 'tmp', `load-${dead}-abc`, 'm0'), 'half a layer');
     fs.writeFileSync(path.join(root, 'lock'), String(dead));
-    await engine.prune();
+    await engine.images.prune();
     expect(fs.readdirSync(path.join(root, 'tmp'))).toEqual([]);
   });
 });

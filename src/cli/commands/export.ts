@@ -10,9 +10,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option('-o, --output <file>', 'write to a file, instead of STDOUT')
     .action(async (image: string, opts: { output?: string }) => {
       const engine = await ctx.engine();
-      await engine.resolve(image);
+      await engine.images.resolve(image);
       if (!opts.output && ctx.out.isTTY)
         throw new Error('cowardly refusing to save to a terminal. Use the -o flag or redirect');
-      await atomicOutput(opts.output, ctx.out, (out) => engine.export(image, out));
+      await atomicOutput(opts.output, ctx.out, (out) => engine.images.export(image, out));
     });
 }

@@ -11,7 +11,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('-H, --human <bool>', 'print sizes and dates in human readable format', 'true')
     .option('--json', 'print as JSON')
     .action(async (image: string, opts: { trunc: boolean; human: string; json?: boolean }) => {
-      const rows = await (await ctx.engine()).history(image);
+      const rows = await (await ctx.engine()).images.history(image);
       if (opts.json) return void ctx.out.write(JSON.stringify(rows, null, 2) + '\n');
       const human = opts.human !== 'false';
       ctx.out.write(

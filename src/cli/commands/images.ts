@@ -10,7 +10,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--no-trunc', "don't truncate output")
     .option('--json', 'print as JSON')
     .action(async (opts: { quiet?: boolean; trunc: boolean; json?: boolean }) => {
-      const images = await (await ctx.engine()).images();
+      const images = await (await ctx.engine()).images.list();
       if (opts.json) return void ctx.out.write(JSON.stringify(images, null, 2) + '\n');
       const id = (d: `sha256:${string}`) => (opts.trunc ? shortId(d) : d);
       if (opts.quiet) return void ctx.out.write(images.map((i) => id(i.id) + '\n').join(''));

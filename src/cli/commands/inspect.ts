@@ -13,7 +13,7 @@ export function register(program: Command, ctx: CliContext): void {
       let missing: unknown;
       for (const ref of images) {
         try {
-          out.push(await engine.inspect(ref));
+          out.push(await engine.images.inspect(ref));
         } catch (err) {
           if (!isCode(err, 'NotFound')) throw err;
           missing ??= err;

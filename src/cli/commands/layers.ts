@@ -10,7 +10,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--files', 'list every changed path under its layer')
     .option('--json', 'print as JSON')
     .action(async (image: string, opts: { files?: boolean; json?: boolean }) => {
-      const r = await (await ctx.engine()).layers(image);
+      const r = await (await ctx.engine()).images.layers(image);
       if (opts.json) return void ctx.out.write(JSON.stringify(r, null, 2) + '\n');
       const rows = r.layers.map((l, i) => [
         String(i),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { loadLines } from '../../docker-words.js';
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -13,12 +14,12 @@ export function register(program: Command, ctx: CliContext): void {
       if (!opts.input && process.stdin.isTTY) throw new Error('requested load from stdin, but stdin is empty');
       const { layerProgress } = await import('../progress.js');
       const progress = opts.quiet || opts.json ? layerProgress({ isTTY: false } as NodeJS.WriteStream, '') : layerProgress(ctx.out, 'Loading layer');
-      const res = await engine
+      const res = await engine.images
         .load(opts.input ?? process.stdin, {
           onProgress: (p) => progress.update(p.member.replace(/^blobs\/sha256\//, '').slice(0, 12), p.current, p.total),
         })
         .finally(() => progress.stop());
       if (opts.json) ctx.out.write(JSON.stringify({ images: res.images, tagChanges: res.tagChanges }, null, 2) + '\n');
-      else ctx.out.write(res.messages.join('\n') + '\n');
+      else ctx.out.write(loadLines(res).join('\n') + '\n');
     });
 }

@@ -13,7 +13,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print as JSON')
     .action(async (image: string, path: string, opts: { strategy: string; dentryCache?: boolean; json?: boolean }) => {
       if (opts.strategy !== 'walk' && opts.strategy !== 'indexed') throw new Error(`unknown strategy ${JSON.stringify(opts.strategy)}: use walk or indexed`);
-      const r = await (await ctx.engine()).lookup(image, path, { strategy: opts.strategy, dentryCache: !!opts.dentryCache });
+      const r = await (await ctx.engine()).images.lookup(image, path, { strategy: opts.strategy, dentryCache: !!opts.dentryCache });
       if (opts.json) return void ctx.out.write(JSON.stringify(r, null, 2) + '\n');
       const where = r.layer === null ? 'nowhere' : r.layer === 'upper' ? 'the upper layer' : `layer ${r.layer} of ${r.diffIds.length} (diffID ${shortId(r.diffIds[r.layer]!)})`;
       ctx.out.write(`${path}: ${r.found ? `${r.type} /${r.resolved}` : 'not found'}, in ${where}\n`);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { removedLines } from '../../docker-words.js';
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -12,7 +13,7 @@ export function register(program: Command, ctx: CliContext): void {
       let failed: unknown;
       for (const ref of images) {
         try {
-          ctx.out.write((await engine.rmi(ref, opts)).join('\n') + '\n');
+          ctx.out.write(removedLines(await engine.images.remove(ref, opts)).join('\n') + '\n');
         } catch (err) {
           ctx.err.write(`Error: ${(err as Error).message}\n`);
           failed = err;

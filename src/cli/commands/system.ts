@@ -9,7 +9,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Show disk usage: bytes shared between images and unique to each')
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const df = await (await ctx.engine()).df();
+      const df = await (await ctx.engine()).images.df();
       if (opts.json) return void ctx.out.write(JSON.stringify(df, null, 2) + '\n');
       ctx.out.write(
         table(['TYPE', 'TOTAL', 'SIZE', 'SHARED', 'UNIQUE'], [['Images', String(df.images), humanSize(df.totalBytes), humanSize(df.sharedBytes), humanSize(df.uniqueBytes)]]) + '\n\n',
@@ -26,7 +26,7 @@ export function register(program: Command, ctx: CliContext): void {
       .option('-a, --all', 'remove all images, not just untagged ones')
       .option('-f, --force', 'do not prompt for confirmation')
       .action(async (opts: { all?: boolean }) => {
-        const r = await (await ctx.engine()).prune(opts);
+        const r = await (await ctx.engine()).images.prune(opts);
         if (r.deleted.length) ctx.out.write('Deleted Images:\n' + [...r.deleted, ...r.layers].map((d) => `deleted: ${d}\n`).join('') + '\n');
         ctx.out.write(`Total reclaimed space: ${humanSize(r.reclaimed)}\n`);
       });

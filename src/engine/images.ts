@@ -1,0 +1,406 @@
+import * as fsp from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { hexOf, isDigest, shortId, type Digest } from '../digest.js';
+import { BoxlabError } from '../errors.js';
+import { analyzeLayers, type Efficiency, type LayerChanges } from '../layer/analysis.js';
+import { exportTree } from '../layer/export.js';
+import { applyLayer, newRoot, type Inode } from '../layer/tree.js';
+import type { LayerEntry, LayerSource } from '../layer/types.js';
+import { parseArchive } from '../oci/load.js';
+import { normalizeTag } from '../oci/reference.js';
+// the overlay is loaded when first mounted: `boxlab load` and friends start without it
+import type { LookupResult, Mount, MountOverlayOptions } from '../overlay/index.js';
+import { saveDocker, saveOci, type SaveFormat, type SaveProgress, type SaveSource } from '../oci/save.js';
+import { stageArchive, type StageProgress } from '../oci/stage.js';
+import type { HistoryEntry, ImageConfig } from '../oci/types.js';
+import type { Store, ImageRecord, LayerRecord, TagChange } from '../store/store.js';
+import type { EventBus } from './events.js';
+import { readFileSync } from 'node:fs';
+import { dockerContainerConfig } from './docker-json.js';
+import { StoredLayer } from './stored-layer.js';
+
+export interface LoadResult {
+  images: { id: Digest; tags: string[] }[];
+  /** Each tag the load set, and the image it took the tag from (`previous`), if any. */
+  tagChanges: TagChange[];
+}
+
+/** One step of `docker rmi`, in Docker's order: a tag removed, or an image or layer deleted. */
+export type RemovedItem = { untagged: string } | { deleted: Digest };
+
+export interface ImageSummary {
+  id: Digest;
+  tags: string[];
+  created: string | undefined;
+  /** Bytes of all layers' files, as `docker images` SIZE counts. */
+  size: number;
+  layers: number;
+}
+
+export interface HistoryRow {
+  /** The image ID for the top entry, `<missing>` below it, as Docker shows. */
+  id: string;
+  created: string | undefined;
+  createdBy: string;
+  size: number;
+  comment: string;
+  emptyLayer: boolean;
+}
+
+export interface LayerReport {
+  diffId: Digest;
+  chainId: Digest;
+  blob: Digest;
+  compression: string;
+  blobSize: number;
+  size: number;
+  createdBy: string;
+  changes: LayerChanges;
+}
+
+/**
+ * The image service (moby's daemon/images): load, list, inspect, history, tag, save, remove and
+ * prune images, and mount or export an image's root filesystem. Methods take image references as
+ * Docker does: `name[:tag]`, a full image ID, or a unique prefix of one. Results are data; the
+ * edges (cli/, api/) put them into Docker's words.
+ */
+export class ImageService {
+  constructor(
+    private readonly store: Store,
+    private readonly events: EventBus,
+  ) {}
+
+  /**
+   * Loads every image of an archive (docker save, OCI layout in a tar, gzip'd or not): all blobs
+   * verified, then moved into the store under its lock. On any error the store is untouched.
+   */
+  async load(input: string | Readable, opts: { onProgress?: (p: StageProgress) => void } = {}): Promise<LoadResult> {
+    const staging = await this.store.stagingDir();
+    try {
+      const staged = await stageArchive(input, staging, opts.onProgress);
+      const parsed = parseArchive(staged);
+      const res = await this.store.locked(() => this.store.importImages(parsed, staging));
+      for (const img of res.images) this.events.emit('image', 'load', img.id, img.tags[0] ? { name: img.tags[0] } : {});
+      return { images: res.images.map((i) => ({ id: i.id, tags: i.tags })), tagChanges: res.tagChanges };
+    } finally {
+      await fsp.rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  /** Resolves a reference to an image ID: a tag, a full ID, or a unique ID prefix. */
+  async resolve(ref: string): Promise<Digest> {
+    const tags = await this.store.tags();
+    const hex = ref.startsWith('sha256:') ? ref.slice(7) : ref;
+    if (/^[a-f0-9]{64}$/.test(hex) && this.store.hasImage(`sha256:${hex}`)) return `sha256:${hex}`;
+    let tag: string | undefined;
+    try {
+      tag = normalizeTag(ref);
+    } catch {
+      /* not a name: maybe an ID prefix */
+    }
+    if (tag && tags[tag]) return tags[tag]!;
+    if (/^[a-f0-9]{1,64}$/.test(hex)) {
+      const matches = (await this.store.imageIds()).filter((id) => hexOf(id).startsWith(hex));
+      if (matches.length === 1) return matches[0]!;
+      if (matches.length > 1) throw new BoxlabError('InvalidArgument', `ambiguous image reference ${ref}: ${matches.length} images match`);
+    }
+    throw new BoxlabError('NotFound', `No such image: ${ref}`);
+  }
+
+  /**
+   * `docker tag SOURCE TARGET`: TARGET (normalised as Docker does: `app` is `app:latest`) now names
+   * SOURCE's image; a tag that named another image moves.
+   */
+  async tag(source: string, target: string): Promise<{ id: Digest; tag: string }> {
+    const tag = normalizeTag(target);
+    return this.store.locked(async () => {
+      const id = await this.resolve(source);
+      const tags = await this.store.tags();
+      tags[tag] = id;
+      await this.store.writeTags(tags);
+      this.events.emit('image', 'tag', id, { name: tag });
+      return { id, tag };
+    });
+  }
+
+  private async tagsOf(id: Digest): Promise<string[]> {
+    return Object.entries(await this.store.tags())
+      .filter(([, v]) => v === id)
+      .map(([k]) => k)
+      .sort();
+  }
+
+  async list(): Promise<ImageSummary[]> {
+    const tags = await this.store.tags();
+    const out: ImageSummary[] = [];
+    for (const id of await this.store.imageIds()) {
+      const rec = await this.store.image(id);
+      const { parsed } = await this.store.config(id);
+      let size = 0;
+      for (const c of rec.chainIds) size += (await this.store.layer(c)).fileBytes;
+      out.push({
+        id,
+        tags: Object.keys(tags).filter((t) => tags[t] === id).sort(),
+        created: parsed.created,
+        size,
+        layers: rec.chainIds.length,
+      });
+    }
+    return out.sort((a, b) => (b.created ?? '').localeCompare(a.created ?? '') || a.id.localeCompare(b.id));
+  }
+
+  async imageRecord(ref: string): Promise<{ record: ImageRecord; config: ImageConfig; configBytes: Buffer; tags: string[] }> {
+    const id = await this.resolve(ref);
+    const record = await this.store.image(id);
+    const { bytes, parsed } = await this.store.config(id);
+    return { record, config: parsed, configBytes: bytes, tags: await this.tagsOf(id) };
+  }
+
+  /** `docker image inspect`'s shape for an image (the fields a store without containers can fill). */
+  async inspect(ref: string): Promise<Record<string, unknown>> {
+    const { record, config, tags } = await this.imageRecord(ref);
+    let size = 0;
+    for (const c of record.chainIds) size += (await this.store.layer(c)).fileBytes;
+    const c = config as ImageConfig & { parent?: string; comment?: string };
+    return {
+      Id: record.id,
+      RepoTags: tags,
+      RepoDigests: [],
+      Parent: c.parent ?? '',
+      Comment: c.comment ?? '',
+      Created: config.created ?? '',
+      Container: (config as { container?: string }).container ?? '',
+      ContainerConfig: dockerContainerConfig(config.container_config),
+      DockerVersion: config.docker_version ?? '',
+      Author: config.author ?? '',
+      Config: dockerContainerConfig(config.config),
+      Architecture: config.architecture ?? '',
+      ...(config.variant ? { Variant: config.variant } : {}),
+      Os: config.os ?? '',
+      Size: size,
+      VirtualSize: size,
+      GraphDriver: { Name: 'overlay2', Data: null },
+      RootFS: { Type: 'layers', Layers: record.diffIds },
+      // a loaded image has never been tagged by `docker tag`: Go's zero time, as Docker shows it
+      Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
+    };
+  }
+
+  async history(ref: string): Promise<HistoryRow[]> {
+    const { record, config } = await this.imageRecord(ref);
+    const hist: HistoryEntry[] = config.history?.length
+      ? config.history
+      : record.diffIds.map(() => ({ created_by: '' }));
+    const rows: HistoryRow[] = [];
+    let layer = 0;
+    for (const h of hist) {
+      let size = 0;
+      if (!h.empty_layer) {
+        const chain = record.chainIds[layer++];
+        if (chain) size = (await this.store.layer(chain)).fileBytes;
+      }
+      rows.push({ id: '<missing>', created: h.created, createdBy: h.created_by ?? '', size, comment: h.comment ?? '', emptyLayer: !!h.empty_layer });
+    }
+    rows.reverse();
+    if (rows[0]) rows[0].id = record.id;
+    return rows;
+  }
+
+  /** The image's layers as LayerSources for the overlay: index in memory, bytes read on demand. */
+  async layerSources(ref: string): Promise<LayerSource[]> {
+    const { record } = await this.imageRecord(ref);
+    const out: LayerSource[] = [];
+    for (const chain of record.chainIds) {
+      const rec = await this.store.layer(chain);
+      const entries = await this.store.layerEntries(chain);
+      out.push(new StoredLayer(rec, entries, this.store.layerTarPath(rec)));
+    }
+    return out;
+  }
+
+  /**
+   * A fresh overlay mount over the image's layers, as a container's rootfs starts (until boxlab
+   * has containers, this is what `lookup` and the labs use). Docker's overlay2 caps the stack at
+   * 128 lower layers; the benchmark, going deeper on purpose, mounts through src/overlay itself.
+   */
+  async mount(ref: string, opts: MountOverlayOptions = {}): Promise<Mount> {
+    const { mountOverlay } = await import('../overlay/index.js');
+    return mountOverlay(await this.layerSources(ref), opts);
+  }
+
+  /** Where PATH resolves in a fresh mount of the image, which layers were probed, and the cost. */
+  async lookup(ref: string, path: string, opts: MountOverlayOptions = {}): Promise<LookupResult & { diffIds: Digest[] }> {
+    const layers = await this.layerSources(ref);
+    const { mountOverlay } = await import('../overlay/index.js');
+    const m = mountOverlay(layers, opts);
+    return { ...m.lookup(path), diffIds: layers.map((l) => l.diffId) };
+  }
+
+  /** The image's merged root filesystem, as a tree of inodes (no file bytes in memory). */
+  async rootfs(ref: string): Promise<{ root: Inode; layerTars: string[] }> {
+    const { record } = await this.imageRecord(ref);
+    const root = newRoot();
+    const layerTars: string[] = [];
+    for (const [i, chain] of record.chainIds.entries()) {
+      const rec = await this.store.layer(chain);
+      applyLayer(root, i, await this.store.layerEntries(chain), `layer ${i} (${rec.diffId})`);
+      layerTars.push(this.store.layerTarPath(rec));
+    }
+    return { root, layerTars };
+  }
+
+  /** `docker export`-like: the merged filesystem as one tar. */
+  async export(ref: string, out: Writable): Promise<void> {
+    const { root, layerTars } = await this.rootfs(ref);
+    await exportTree(root, layerTars, out);
+  }
+
+  /** Per layer: identities, sizes, and what it added, changed and removed; dive's efficiency. */
+  async layers(ref: string): Promise<{ id: Digest; layers: LayerReport[]; efficiency: Efficiency }> {
+    const { record, config } = await this.imageRecord(ref);
+    const recs: LayerRecord[] = [];
+    const inputs: { diffId: Digest; entries: LayerEntry[] }[] = [];
+    for (const chain of record.chainIds) {
+      const rec = await this.store.layer(chain);
+      recs.push(rec);
+      inputs.push({ diffId: rec.diffId, entries: await this.store.layerEntries(chain) });
+    }
+    const analysis = analyzeLayers(inputs);
+    const createdBy = (config.history ?? []).filter((h) => !h.empty_layer).map((h) => h.created_by ?? '');
+    return {
+      id: record.id,
+      efficiency: analysis.efficiency,
+      layers: recs.map((rec, i) => ({
+        diffId: rec.diffId,
+        chainId: rec.chainId,
+        blob: record.layers[i]!.digest,
+        compression: rec.compression,
+        blobSize: record.layers[i]!.size,
+        size: rec.fileBytes,
+        createdBy: createdBy[i] ?? '',
+        changes: analysis.layers[i]!,
+      })),
+    };
+  }
+
+  async save(refs: string[], format: SaveFormat, out: Writable, onProgress?: SaveProgress): Promise<void> {
+    const sources: SaveSource[] = [];
+    for (const ref of refs) {
+      const { record, configBytes, tags } = await this.imageRecord(ref);
+      let wanted = tags;
+      try {
+        const t = normalizeTag(ref);
+        if (!isDigest(ref) && tags.includes(t)) wanted = [t];
+      } catch {
+        /* an ID: all its tags */
+      }
+      const layers: LayerRecord[] = [];
+      for (const c of record.chainIds) layers.push(await this.store.layer(c));
+      sources.push({
+        record,
+        tags: wanted,
+        config: configBytes,
+        ...(record.manifest ? { manifest: readFileSync(this.store.blobPath(record.manifest)) } : {}),
+        layers,
+        blobPath: (d) => this.store.blobPath(d),
+        layerTarPath: (l) => this.store.layerTarPath(l),
+        blobSize: (d) => this.store.blobSize(d),
+      });
+    }
+    await (format === 'oci' ? saveOci : saveDocker)(sources, out, onProgress);
+  }
+
+  /**
+   * `docker rmi`: untags; an image left without tags is deleted, and the layers and blobs no
+   * image uses any more are collected. Returns what was untagged and deleted, in Docker's order.
+   */
+  async remove(ref: string, opts: { force?: boolean } = {}): Promise<RemovedItem[]> {
+    return this.store.locked(async () => {
+      const id = await this.resolve(ref);
+      const tags = await this.store.tags();
+      const own = Object.keys(tags).filter((t) => tags[t] === id);
+      let byTag: string | undefined;
+      try {
+        byTag = normalizeTag(ref);
+      } catch {
+        /* by ID */
+      }
+      const items: RemovedItem[] = [];
+      let untag: string[];
+      if (byTag && tags[byTag] === id) untag = [byTag];
+      else if (own.length > 1 && !opts.force)
+        throw new BoxlabError(
+          'FailedPrecondition',
+          `conflict: unable to delete ${shortId(id)} (must be forced) - image is referenced in multiple repositories`,
+        );
+      else untag = own;
+      for (const t of untag) {
+        delete tags[t];
+        items.push({ untagged: t });
+      }
+      await this.store.writeTags(tags);
+      for (const t of untag) this.events.emit('image', 'untag', id, { name: t });
+      if (Object.values(tags).includes(id)) return items;
+      const { chainIds } = await this.store.image(id);
+      await this.store.removeImageRecord(id);
+      // the shared lower stack (and its merged index) of a deleted image must not outlive it
+      if (chainIds.length) (await import('../overlay/index.js')).sharedLowerStacks.evict(chainIds[chainIds.length - 1]!);
+      items.push({ deleted: id });
+      this.events.emit('image', 'delete', id, { name: id });
+      // Docker lists the chainIDs it freed top layer first; layers other images use stay
+      const freed = new Set((await this.store.collectGarbage()).layers);
+      for (const c of [...chainIds].reverse()) if (freed.has(c)) items.push({ deleted: c });
+      return items;
+    });
+  }
+
+  /** `docker image prune -a`-like when `all`; otherwise removes untagged images. */
+  async prune(opts: { all?: boolean } = {}): Promise<{ deleted: Digest[]; layers: Digest[]; reclaimed: number }> {
+    return this.store.locked(async () => {
+      const tags = await this.store.tags();
+      const tagged = new Set(Object.values(tags));
+      const deleted: Digest[] = [];
+      for (const id of await this.store.imageIds()) {
+        if (tagged.has(id) && !opts.all) continue;
+        await this.store.removeImageRecord(id);
+        deleted.push(id);
+      }
+      if (opts.all) await this.store.writeTags({});
+      const gc = await this.store.collectGarbage();
+      return { deleted, layers: gc.layers, reclaimed: gc.bytes };
+    });
+  }
+
+  /** `docker system df` for images: total, shared between images, and unique bytes. */
+  async df(): Promise<{ images: number; blobs: number; totalBytes: number; sharedBytes: number; uniqueBytes: number; perImage: { id: Digest; tags: string[]; shared: number; unique: number }[] }> {
+    const ids = await this.store.imageIds();
+    const users = new Map<Digest, Set<Digest>>();
+    const recs: ImageRecord[] = [];
+    for (const id of ids) {
+      const r = await this.store.image(id);
+      recs.push(r);
+      for (const l of r.layers) (users.get(l.digest) ?? users.set(l.digest, new Set()).get(l.digest)!).add(id);
+      (users.get(id) ?? users.set(id, new Set()).get(id)!).add(id);
+    }
+    let total = 0;
+    let shared = 0;
+    for (const [d, u] of users) {
+      const s = this.store.blobSize(d);
+      total += s;
+      if (u.size > 1) shared += s;
+    }
+    const tags = await this.store.tags();
+    const perImage = recs.map((r) => {
+      let sh = 0;
+      let un = 0;
+      for (const d of new Set([r.id, ...r.layers.map((l) => l.digest)])) {
+        const s = this.store.blobSize(d);
+        if (users.get(d)!.size > 1) sh += s;
+        else un += s;
+      }
+      return { id: r.id, tags: Object.keys(tags).filter((t) => tags[t] === r.id), shared: sh, unique: un };
+    });
+    return { images: ids.length, blobs: users.size, totalBytes: total, sharedBytes: shared, uniqueBytes: total - shared, perImage };
+  }
+}
+
