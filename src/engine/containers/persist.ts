@@ -1,0 +1,45 @@
+/**
+ * Where the container service keeps its records: one directory per container under the store's
+ * `containers/`, as Docker's `/var/lib/docker/containers/<id>/`: `config.v2.json` (the record, written
+ * atomically: temp file, fsync, rename) and `<id>-json.log`. A directory without a readable record is
+ * a create that did not finish; it is removed when the daemon starts.
+ */
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { writeFileAtomic } from '../../util/fsx.js';
+import type { ContainerRecord } from './record.js';
+
+export class ContainerDir {
+  constructor(readonly root: string) {}
+
+  dir(id: string): string {
+    return path.join(this.root, id);
+  }
+  logPath(id: string): string {
+    return path.join(this.root, id, `${id}-json.log`);
+  }
+
+  async save(rec: ContainerRecord): Promise<void> {
+    await fsp.mkdir(this.dir(rec.id), { recursive: true });
+    await writeFileAtomic(path.join(this.dir(rec.id), 'config.v2.json'), JSON.stringify(rec));
+  }
+
+  async remove(id: string): Promise<void> {
+    await fsp.rm(this.dir(id), { recursive: true, force: true });
+  }
+
+  /** Every record that was completely written; half-made directories are removed. */
+  async loadAll(): Promise<ContainerRecord[]> {
+    fs.mkdirSync(this.root, { recursive: true });
+    const out: ContainerRecord[] = [];
+    for (const id of await fsp.readdir(this.root)) {
+      try {
+        out.push(JSON.parse(await fsp.readFile(path.join(this.root, id, 'config.v2.json'), 'utf8')) as ContainerRecord);
+      } catch {
+        await fsp.rm(path.join(this.root, id), { recursive: true, force: true });
+      }
+    }
+    return out;
+  }
+}
