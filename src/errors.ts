@@ -44,7 +44,8 @@ export type Errno =
   | 'ENOSPC'
   | 'EINVAL'
   | 'EPERM'
-  | 'EBUSY';
+  | 'EBUSY'
+  | 'ENODATA';
 
 const errnoText: Record<Errno, string> = {
   ENOENT: 'No such file or directory',
@@ -60,6 +61,7 @@ const errnoText: Record<Errno, string> = {
   EINVAL: 'Invalid argument',
   EPERM: 'Operation not permitted',
   EBUSY: 'Device or resource busy',
+  ENODATA: 'No data available',
 };
 
 /** A POSIX error from a model filesystem; `message` reads like the C library's strerror. */
