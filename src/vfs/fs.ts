@@ -48,7 +48,7 @@ export interface FileSystem {
    * as the kernel's walk does it: ENOTDIR when `dir` is not a directory, EACCES without search
    * permission on it, null when the name does not exist. Symlinks are not followed.
    */
-  lookup(dir: string, name: string, cred?: Cred): Stats | null;
+  lookupAt(dir: string, name: string, cred?: Cred): Stats | null;
   stat(path: string, cred?: Cred): Stats;
   lstat(path: string, cred?: Cred): Stats;
   /** faccessat(2): throws EACCES unless the caller may read (4), write (2) or execute (1) it. */

@@ -11,3 +11,5 @@ export * from './cred.js';
 export type { FileSystem, WriteOptions, NodeKind } from './fs.js';
 export { PAGE_SIZE, Superblock, allocDev } from './superblock.js';
 export { Vfs, checkRenameTarget, tmpfs } from './vfs.js';
+export { MountNamespace, Mount, type Loc, type MountOptions, type Walked } from './namespace.js';
+export { FsContext } from './context.js';

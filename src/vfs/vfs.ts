@@ -97,7 +97,7 @@ export class Vfs implements Resolvable<Inode>, FileSystem {
     return r.parent;
   }
 
-  lookup(dir: string, name: string, cred: Cred = ROOT_CRED): Stats | null {
+  lookupAt(dir: string, name: string, cred: Cred = ROOT_CRED): Stats | null {
     const d = this.existing(dir, true, 'lookup', cred);
     if (d.kind !== 'dir') throw new FsError('ENOTDIR', dir, 'lookup');
     checkPermission(d, MAY_EXEC, cred, dir, 'lookup');
