@@ -46,7 +46,8 @@ export type Errno =
   | 'ENOSPC'
   | 'EINVAL'
   | 'EPERM'
-  | 'EBUSY';
+  | 'EBUSY'
+  | 'ENODATA';
 
 const errnoText: Record<Errno, string> = {
   ENOENT: 'No such file or directory',
@@ -62,6 +63,7 @@ const errnoText: Record<Errno, string> = {
   EINVAL: 'Invalid argument',
   EPERM: 'Operation not permitted',
   EBUSY: 'Device or resource busy',
+  ENODATA: 'No data available',
 };
 
 /** A POSIX error from a model filesystem; `message` reads like the C library's strerror. */

@@ -80,6 +80,10 @@ export class MergedLookup implements Resolvable<MergedNode> {
   kindOf(n: MergedNode): InodeKind {
     return n.kind;
   }
+  /** Permission checks use the merged inode's mode and owner (ovl_permission on the overlay inode). */
+  attrsOf(n: MergedNode): Inode {
+    return n.inode;
+  }
   linkTarget(n: MergedNode): string {
     const i = n.inode;
     return i.kind === 'symlink' ? i.target : '';

@@ -20,8 +20,27 @@ import {
   type FileInode,
   type Inode,
 } from '../vfs/inode.js';
+import {
+  MAY_EXEC,
+  MAY_READ,
+  MAY_WRITE,
+  ROOT_CRED,
+  checkChown,
+  checkCreate,
+  checkDelete,
+  checkLinkSource,
+  checkPermission,
+  checkUtimes,
+  checkXattr,
+  chmodMode,
+  modeAfterWrite,
+  xattrVisible,
+  type Cred,
+} from '../vfs/cred.js';
+import type { FileSystem, NodeKind, WriteOptions } from '../vfs/fs.js';
 import { resolvePath, type Resolved } from '../vfs/resolve.js';
-import { MKDIR_MODE_MASK, ROOT_CRED, initOwner, modeAfterChown, now, statOf, type Stats } from '../vfs/stats.js';
+import { MKDIR_MODE_MASK, initOwner, modeAfterChown, now, statOf, type Stats } from '../vfs/stats.js';
+import { allocDev } from '../vfs/superblock.js';
 import { Vfs, checkRenameTarget } from '../vfs/vfs.js';
 import { isOpaque, isOverlayXattr, isWhiteout, newWhiteout, setOpaque } from './layer-tree.js';
 import { MergedLookup, MergedNode, type Probe, type Strategy } from './lookup.js';
@@ -33,6 +52,8 @@ export interface MountOptions {
   dentryCache?: boolean;
   /** No upper layer: every write fails with EROFS (an image mounted for inspection). */
   readOnly?: boolean;
+  /** Host paths of the layers, for the options /proc/self/mounts shows (Docker's overlay2 layout). */
+  paths?: { lowerdir: string[]; upperdir: string; workdir: string };
 }
 
 export interface OverlayStats {
@@ -62,7 +83,9 @@ export interface LookupResult {
   ns: number;
 }
 
-export class OverlayMount {
+export class OverlayMount implements FileSystem {
+  readonly fsType = 'overlay';
+  readonly dev = allocDev();
   /** The container's upper layer, laid out as the kernel's upperdir. */
   readonly upper: Vfs;
   readonly lowers: LowerStack;
@@ -70,12 +93,14 @@ export class OverlayMount {
   private readonly look: MergedLookup;
   private readonly readOnly: boolean;
   private readonly counters = { copyUps: 0, copyUpBytes: 0, whiteouts: 0 };
+  private readonly paths: MountOptions['paths'];
 
   constructor(lowers: LowerStack, opts: MountOptions = {}) {
     this.lowers = lowers;
     this.upper = new Vfs();
     this.strategy = opts.strategy ?? 'walk';
     this.readOnly = opts.readOnly ?? false;
+    this.paths = opts.paths;
     const dcache = opts.dentryCache ?? this.strategy === 'walk';
     this.look = new MergedLookup(this.upper.root, lowers, this.strategy, dcache);
     // The upper root takes the merged root's attributes, as Docker's overlay2 creates diff/ from the lower root.
@@ -98,13 +123,32 @@ export class OverlayMount {
     return { ...this.counters, probes: this.look.cost.probes, dentryHits: this.look.cost.dentryHits };
   }
 
+  /**
+   * What the kernel shows after rw/ro for an overlay (measured on this machine's kernel, 6.18:
+   * `lowerdir=…,upperdir=…,workdir=…,uuid=on`); Docker's overlay2 passes lowerdir as short `l/`
+   * links, top layer first (daemon/graphdriver/overlay2/overlay.go).
+   */
+  mountOptions(): string[] {
+    const p = this.paths;
+    if (!p) return [];
+    const out = [`lowerdir=${p.lowerdir.join(':')}`];
+    if (!this.readOnly) out.push(`upperdir=${p.upperdir}`, `workdir=${p.workdir}`);
+    return [...out, 'uuid=on'];
+  }
+
+  /** Binding a path inside an overlay is not something Docker does; only the whole mount can be bound. */
+  subtree(path: string): OverlayMount {
+    if (this.resolve(path, true, 'mount').path !== '') throw new FsError('EINVAL', path, 'mount');
+    return this;
+  }
+
   // ---- resolution ---------------------------------------------------------------------------
 
-  private resolve(path: string, follow: boolean, syscall: string): Resolved<MergedNode> {
-    return resolvePath(this.look, path, { follow, syscall });
+  private resolve(path: string, follow: boolean, syscall: string, cred: Cred = ROOT_CRED): Resolved<MergedNode> {
+    return resolvePath(this.look, path, { follow, syscall, cred });
   }
-  private existing(path: string, follow: boolean, syscall: string): MergedNode {
-    const r = this.resolve(path, follow, syscall);
+  private existing(path: string, follow: boolean, syscall: string, cred: Cred = ROOT_CRED): MergedNode {
+    const r = this.resolve(path, follow, syscall, cred);
     if (!r.node) throw new FsError('ENOENT', path, syscall);
     return r.node;
   }
@@ -152,6 +196,18 @@ export class OverlayMount {
       if (e instanceof FsError) return false;
       throw e;
     }
+  }
+
+  lookupAt(dir: string, name: string, cred: Cred = ROOT_CRED): Stats | null {
+    const d = this.existing(dir, true, 'lookup', cred);
+    if (d.kind !== 'dir') throw new FsError('ENOTDIR', dir, 'lookup');
+    checkPermission(d.inode, MAY_EXEC, cred, dir, 'lookup');
+    const c = this.look.child(d, name, d.path);
+    return c ? this.statNode(c) : null;
+  }
+
+  access(path: string, mask: number, cred: Cred = ROOT_CRED): void {
+    checkPermission(this.existing(path, true, 'access', cred).inode, mask, cred, path, 'access');
   }
 
   // ---- copy-up ------------------------------------------------------------------------------
@@ -204,8 +260,17 @@ export class OverlayMount {
     this.look.invalidate(parent, name);
   }
 
-  private newOwner(parent: MergedNode, kind: Inode['kind'], mode: number) {
-    return initOwner(parent.inode, kind, mode, ROOT_CRED);
+  /** vfs_rename's may_delete / may_create, and write on a directory that changes parents. */
+  private checkRenamePermission(s: Resolved<MergedNode>, d: Resolved<MergedNode>, cred: Cred, from: string, to: string): void {
+    const src = s.node!;
+    checkDelete(s.parent.inode, src.inode, cred, from, 'rename');
+    if (d.node) checkDelete(d.parent.inode, d.node.inode, cred, to, 'rename');
+    else checkCreate(d.parent.inode, cred, to, 'rename');
+    if (src.kind === 'dir' && s.parentPath !== d.parentPath) checkPermission(src.inode, MAY_WRITE, cred, from, 'rename');
+  }
+
+  private newOwner(parent: MergedNode, kind: Inode['kind'], mode: number, cred: Cred) {
+    return initOwner(parent.inode, kind, mode, cred);
   }
 
   /** Removes `name` from merged `parent`, leaving a whiteout if a lower layer still has the name. */
@@ -223,37 +288,53 @@ export class OverlayMount {
 
   // ---- reads --------------------------------------------------------------------------------
 
-  stat(path: string): Stats {
-    return this.statNode(this.existing(path, true, 'stat'));
+  stat(path: string, cred: Cred = ROOT_CRED): Stats {
+    return this.statNode(this.existing(path, true, 'stat', cred));
   }
-  lstat(path: string): Stats {
-    return this.statNode(this.existing(path, false, 'lstat'));
+  lstat(path: string, cred: Cred = ROOT_CRED): Stats {
+    return this.statNode(this.existing(path, false, 'lstat', cred));
   }
   private statNode(n: MergedNode): Stats {
-    const st = statOf(n.inode);
+    const st = statOf(n.inode, this.dev);
     // Measured: a merge directory (upper and lower, or several lowers) reports st_nlink 1.
     if (n.kind === 'dir' && n.lowerDirs.length + (n.upper ? 1 : 0) > 1) st.nlink = 1;
     return st;
   }
 
-  readFile(path: string): Buffer {
-    const n = this.existing(path, true, 'open');
-    const i = n.inode;
+  private readable(path: string, cred: Cred): FileInode {
+    const i = this.existing(path, true, 'open', cred).inode;
+    checkPermission(i, MAY_READ, cred, path, 'open');
     if (i.kind === 'dir') throw new FsError('EISDIR', path, 'read');
     if (i.kind !== 'file') throw new FsError('EINVAL', path, 'read');
-    return Buffer.from(fileData(i));
+    return i;
+  }
+  readFile(path: string, cred: Cred = ROOT_CRED): Buffer {
+    return Buffer.from(fileData(this.readable(path, cred)));
+  }
+  read(path: string, offset: number, length: number, cred: Cred = ROOT_CRED): Buffer {
+    return Buffer.from(fileData(this.readable(path, cred)).subarray(offset, offset + length));
   }
 
-  readlink(path: string): string {
-    const i = this.existing(path, false, 'readlink').inode;
+  readlink(path: string, cred: Cred = ROOT_CRED): string {
+    const i = this.existing(path, false, 'readlink', cred).inode;
     if (i.kind !== 'symlink') throw new FsError('EINVAL', path, 'readlink');
     return i.target;
   }
 
   /** The kernel hides its own trusted.overlay.* attributes in the merged view (ovl_is_private_xattr). */
-  getxattr(path: string, name: string): string | undefined {
-    if (isOverlayXattr(name)) return undefined;
-    return this.existing(path, true, 'getxattr').inode.xattrs?.get(name);
+  getxattr(path: string, name: string, cred: Cred = ROOT_CRED): string | undefined {
+    const i = this.existing(path, true, 'getxattr', cred).inode;
+    if (isOverlayXattr(name) || !xattrVisible(name, cred)) return undefined;
+    checkXattr(i, name, false, cred, path, 'getxattr');
+    return i.xattrs?.get(name);
+  }
+  listxattr(path: string, opts: { follow?: boolean } = {}, cred: Cred = ROOT_CRED): string[] {
+    this.existing(path, opts.follow ?? true, 'listxattr', cred);
+    return [...this.xattrs(path, opts).keys()].filter((k) => xattrVisible(k, cred));
+  }
+  removexattr(path: string, name: string, cred: Cred = ROOT_CRED): void {
+    const i = this.metaChange(path, 'removexattr', cred, (n) => checkXattr(n, name, true, cred, path, 'removexattr'));
+    if (isOverlayXattr(name) || !i.xattrs?.delete(name)) throw new FsError('ENODATA', path, 'removexattr');
   }
 
   /** Every extended attribute with its value (listxattr + getxattr); `follow: false` is llistxattr. */
@@ -267,9 +348,10 @@ export class OverlayMount {
    * (overlayfs.rst), whiteouts applied. With `withDots`, `.` and `..` come first, as getdents on a
    * merge directory returns them on this kernel (measured with `ls -f`).
    */
-  readdir(path: string, opts: { withDots?: boolean } = {}): string[] {
-    const n = this.existing(path, true, 'opendir');
+  readdir(path: string, cred: Cred = ROOT_CRED, opts: { withDots?: boolean } = {}): string[] {
+    const n = this.existing(path, true, 'opendir', cred);
     if (n.kind !== 'dir') throw new FsError('ENOTDIR', path, 'opendir');
+    checkPermission(n.inode, MAY_READ, cred, path, 'opendir');
     // A directory that lives in one layer only is not a merge directory: the kernel iterates the
     // real directory, so a whiteout in it is listed although lookup of the name fails with ENOENT
     // (measured on this kernel: a whiteout in the bottom layer shows up in readdir, lstat says ENOENT).
@@ -296,37 +378,56 @@ export class OverlayMount {
 
   // ---- writes -------------------------------------------------------------------------------
 
-  /** open(O_WRONLY|O_CREAT|O_TRUNC) + write; or O_APPEND with `append`. */
-  writeFile(path: string, data: Buffer | string, opts: { mode?: number; append?: boolean } = {}): void {
+  /** open(O_WRONLY|O_CREAT|O_TRUNC) + write; or O_APPEND with `append`, O_EXCL with `exclusive`. */
+  writeFile(path: string, data: Buffer | string, opts: WriteOptions = {}, cred: Cred = ROOT_CRED): void {
     this.writable(path, 'open');
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    const r = this.resolve(path, true, 'open');
+    const r = this.resolve(path, !opts.exclusive, 'open', cred);
     if (!r.node) {
-      const o = this.newOwner(r.parent, 'file', opts.mode ?? 0o644);
+      checkCreate(r.parent.inode, cred, path, 'open');
+      const o = this.newOwner(r.parent, 'file', opts.mode ?? 0o644, cred);
       this.createAt(r.parent, r.name, path, 'open', newFile(o, Buffer.from(bytes)));
       return;
     }
-    const f = this.fileFor(r.node, path, 'open', { data: opts.append === true });
-    const next = opts.append ? Buffer.concat([fileData(f), bytes]) : Buffer.from(bytes);
+    if (opts.exclusive) throw new FsError('EEXIST', path, 'open');
+    const f = this.fileFor(r.node, path, 'open', cred, { data: opts.append === true });
+    this.store(f, opts.append ? fileData(f).length : 0, bytes, cred, !opts.append);
+  }
+
+  appendFile(path: string, data: Buffer | string, cred: Cred = ROOT_CRED): void {
+    this.writeFile(path, data, { append: true }, cred);
+  }
+
+  write(path: string, offset: number, data: Buffer | string, cred: Cred = ROOT_CRED): void {
+    this.writable(path, 'open');
+    const f = this.fileFor(this.existing(path, true, 'open', cred), path, 'open', cred);
+    this.store(f, offset, typeof data === 'string' ? Buffer.from(data) : data, cred, false);
+  }
+
+  /** Writes `bytes` at `offset` into an upper file (after O_TRUNC when `trunc`). */
+  private store(f: FileInode, offset: number, bytes: Buffer, cred: Cred, trunc: boolean): void {
+    const old = trunc ? Buffer.alloc(0) : fileData(f);
+    const next = Buffer.alloc(Math.max(old.length, offset + bytes.length));
+    old.copy(next);
+    bytes.copy(next, offset);
     f.data = next;
     f.load = undefined;
     f.size = next.length;
     f.mtime = now();
+    f.mode = modeAfterWrite(f.mode, cred);
   }
 
-  appendFile(path: string, data: Buffer | string): void {
-    this.writeFile(path, data, { append: true });
-  }
-
-  private fileFor(n: MergedNode, path: string, syscall: string, opts: { data?: boolean } = {}): FileInode {
+  /** The upper copy of a file about to be written: may_open's checks first, copy-up after. */
+  private fileFor(n: MergedNode, path: string, syscall: string, cred: Cred, opts: { data?: boolean } = {}): FileInode {
     if (n.kind === 'dir') throw new FsError('EISDIR', path, syscall);
+    checkPermission(n.inode, MAY_WRITE, cred, path, syscall);
     if (n.kind !== 'file') throw new FsError('EINVAL', path, syscall);
     return this.copyUp(n, opts) as FileInode;
   }
 
-  truncate(path: string, len: number): void {
+  truncate(path: string, len: number, cred: Cred = ROOT_CRED): void {
     this.writable(path, 'truncate');
-    const f = this.fileFor(this.existing(path, true, 'truncate'), path, 'truncate');
+    const f = this.fileFor(this.existing(path, true, 'truncate', cred), path, 'truncate', cred);
     const old = fileData(f);
     const next = Buffer.alloc(len);
     old.copy(next, 0, 0, Math.min(len, old.length));
@@ -334,77 +435,92 @@ export class OverlayMount {
     f.load = undefined;
     f.size = len;
     f.mtime = now();
+    f.mode = modeAfterWrite(f.mode, cred);
   }
 
-  private metaChange(path: string, syscall: string, follow = true): Inode {
+  /** An attribute change: EROFS, the path, the caller's right to it (`check`), then copy-up. */
+  private metaChange(path: string, syscall: string, cred: Cred, check: (i: Inode) => void, follow = true): Inode {
     this.writable(path, syscall);
-    return this.copyUp(this.existing(path, follow, syscall));
+    const n = this.existing(path, follow, syscall, cred);
+    check(n.inode);
+    return this.copyUp(n);
   }
 
-  chmod(path: string, mode: number): void {
-    this.metaChange(path, 'chmod').mode = mode & 0o7777;
+  chmod(path: string, mode: number, cred: Cred = ROOT_CRED): void {
+    let m = 0;
+    const i = this.metaChange(path, 'chmod', cred, (n) => (m = chmodMode(n, mode, cred, path)));
+    i.mode = m;
   }
-  chown(path: string, uid: number, gid: number, opts: { follow?: boolean } = {}): void {
-    const i = this.metaChange(path, 'chown', opts.follow ?? true);
-    i.uid = uid;
-    i.gid = gid;
+  chown(path: string, uid: number, gid: number, opts: { follow?: boolean } = {}, cred: Cred = ROOT_CRED): void {
+    const check = (n: Inode) => checkChown(n, uid, gid, cred, path);
+    const i = this.metaChange(path, 'chown', cred, check, opts.follow ?? true);
+    if (uid !== -1) i.uid = uid;
+    if (gid !== -1) i.gid = gid;
     i.mode = modeAfterChown(i.kind, i.mode);
   }
-  utimes(path: string, mtime: number): void {
-    this.metaChange(path, 'utimes').mtime = mtime;
+  utimes(path: string, mtime: number | null, cred: Cred = ROOT_CRED): void {
+    this.metaChange(path, 'utimes', cred, (n) => checkUtimes(n, mtime !== null, cred, path)).mtime = mtime ?? now();
   }
-  setxattr(path: string, name: string, value: string): void {
+  setxattr(path: string, name: string, value: string, cred: Cred = ROOT_CRED): void {
     if (isOverlayXattr(name)) throw new FsError('EPERM', path, 'setxattr');
-    const i = this.metaChange(path, 'setxattr');
+    const i = this.metaChange(path, 'setxattr', cred, (n) => checkXattr(n, name, true, cred, path, 'setxattr'));
     (i.xattrs ??= new Map()).set(name, value);
   }
 
-  private createNew(path: string, syscall: string, make: (parent: MergedNode) => Inode): void {
+  private createNew(path: string, syscall: string, cred: Cred, make: (parent: MergedNode) => Inode): void {
     this.writable(path, syscall);
-    const r = this.resolve(path, false, syscall);
+    const r = this.resolve(path, false, syscall, cred);
     if (r.node) throw new FsError('EEXIST', path, syscall);
+    checkCreate(r.parent.inode, cred, path, syscall);
     this.createAt(r.parent, r.name, path, syscall, make(r.parent));
   }
 
-  mkdir(path: string, mode = 0o755): void {
-    this.createNew(path, 'mkdir', (p) => newDir(this.newOwner(p, 'dir', mode & MKDIR_MODE_MASK)));
+  mkdir(path: string, mode = 0o755, cred: Cred = ROOT_CRED): void {
+    this.createNew(path, 'mkdir', cred, (p) => newDir(this.newOwner(p, 'dir', mode & MKDIR_MODE_MASK, cred)));
   }
-  symlink(target: string, path: string): void {
-    this.createNew(path, 'symlink', (p) => newSymlink(target, this.newOwner(p, 'symlink', 0o777)));
+  symlink(target: string, path: string, cred: Cred = ROOT_CRED): void {
+    this.createNew(path, 'symlink', cred, (p) => newSymlink(target, this.newOwner(p, 'symlink', 0o777, cred)));
   }
-  mknod(path: string, kind: 'char' | 'block' | 'fifo', mode: number, major = 0, minor = 0): void {
-    this.createNew(path, 'mknod', (p) => {
-      const o = this.newOwner(p, kind, mode);
+  /** mknod(2): a device needs CAP_MKNOD (EPERM for anyone else); a fifo anyone may make. */
+  mknod(path: string, kind: NodeKind, mode: number, major = 0, minor = 0, cred: Cred = ROOT_CRED): void {
+    this.createNew(path, 'mknod', cred, (p) => {
+      if (kind !== 'fifo' && cred.uid !== 0) throw new FsError('EPERM', path, 'mknod');
+      const o = this.newOwner(p, kind, mode, cred);
       return kind === 'fifo' ? newFifo(o) : newDevice(kind, major, minor, o);
     });
   }
 
   /** "Creating a hard-link also requires copy_up" (overlayfs.rst): the link is to the upper copy. */
-  link(existingPath: string, newPath: string): void {
+  link(existingPath: string, newPath: string, cred: Cred = ROOT_CRED): void {
     this.writable(newPath, 'link');
-    const src = this.existing(existingPath, false, 'link');
-    // linkat(2) creates the new name (EEXIST) before vfs_link refuses a directory (EPERM).
-    const r = this.resolve(newPath, false, 'link');
+    const src = this.existing(existingPath, false, 'link', cred);
+    // linkat(2) creates the new name (EEXIST) and may_linkat decides (EPERM) before may_create
+    // (EACCES) and vfs_link's refusal of a directory (EPERM).
+    const r = this.resolve(newPath, false, 'link', cred);
     if (r.node) throw new FsError('EEXIST', newPath, 'link');
+    checkLinkSource(src.inode, cred, existingPath);
+    checkCreate(r.parent.inode, cred, newPath, 'link');
     if (src.kind === 'dir') throw new FsError('EPERM', existingPath, 'link');
     const up = this.copyUp(src);
     this.createAt(r.parent, r.name, newPath, 'link', up);
   }
 
-  unlink(path: string): void {
+  unlink(path: string, cred: Cred = ROOT_CRED): void {
     this.writable(path, 'unlink');
-    const r = this.resolve(path, false, 'unlink');
+    const r = this.resolve(path, false, 'unlink', cred);
     if (!r.node) throw new FsError('ENOENT', path, 'unlink');
+    checkDelete(r.parent.inode, r.node.inode, cred, path, 'unlink');
     if (r.node.kind === 'dir') throw new FsError('EISDIR', path, 'unlink');
     this.removeAt(r.parent, r.name);
   }
 
-  rmdir(path: string): void {
+  rmdir(path: string, cred: Cred = ROOT_CRED): void {
     this.writable(path, 'rmdir');
-    const r = this.resolve(path, false, 'rmdir');
+    const r = this.resolve(path, false, 'rmdir', cred);
     if (!r.node) throw new FsError('ENOENT', path, 'rmdir');
-    if (r.node.kind !== 'dir') throw new FsError('ENOTDIR', path, 'rmdir');
     if (r.path === '') throw new FsError('EBUSY', path, 'rmdir');
+    checkDelete(r.parent.inode, r.node.inode, cred, path, 'rmdir');
+    if (r.node.kind !== 'dir') throw new FsError('ENOTDIR', path, 'rmdir');
     if (this.mergedNames(r.node).length > 0) throw new FsError('ENOTEMPTY', path, 'rmdir');
     this.removeAt(r.parent, r.name);
   }
@@ -414,11 +530,11 @@ export class OverlayMount {
    * EINVAL, file/dir mismatch), then overlay's EXDEV for a directory that has lower parts ("Don't
    * copy up directory trees", fs/overlayfs/dir.c ovl_rename), then ENOTEMPTY for the target.
    */
-  rename(from: string, to: string): void {
+  rename(from: string, to: string, cred: Cred = ROOT_CRED): void {
     this.writable(to, 'rename');
     // renameat2 looks up both parents before the old name itself (fs/namei.c do_renameat2).
-    const s = this.resolve(from, false, 'rename');
-    const d = this.resolve(to, false, 'rename');
+    const s = this.resolve(from, false, 'rename', cred);
+    const d = this.resolve(to, false, 'rename', cred);
     if (!s.node) throw new FsError('ENOENT', from, 'rename');
     const src = s.node;
     const dst = d.node;
@@ -431,6 +547,7 @@ export class OverlayMount {
     if (srcIsDir && d.path.startsWith(s.path + '/')) fail('EINVAL');
     if (dst && dst.kind === 'dir' && s.path.startsWith(d.path + '/')) fail('ENOTEMPTY');
     if (dst && dst.upper && dst.upper === src.upper) return; // two names of one upper inode: rename(2) does nothing
+    this.checkRenamePermission(s, d, cred, from, to);
     if (dst) checkRenameTarget(to, srcIsDir, { isDir: dst.kind === 'dir', isEmptyDir: true });
     if (srcIsDir && src.lowerDirs.length > 0) fail('EXDEV', from);
     if (dst && dst.kind === 'dir' && this.mergedNames(dst).length > 0) fail('ENOTEMPTY');

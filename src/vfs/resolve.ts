@@ -5,6 +5,7 @@
  * It is generic over the node type so the plain vfs and the overlay's merged view share it.
  */
 import { FsError } from '../errors.js';
+import { checkSearch, isRoot, type Attrs, type Cred } from './cred.js';
 import type { InodeKind } from './inode.js';
 
 export const MAX_SYMLINK_HOPS = 40;
@@ -15,6 +16,8 @@ export interface Resolvable<N> {
   linkTarget(n: N): string;
   /** The child named `name` of directory `parent` (whose canonical path is `parentPath`), or null. */
   child(parent: N, name: string, parentPath: string): N | null;
+  /** Mode and owner of a node, for the search permission a walk needs with a non-root `cred`. */
+  attrsOf?(n: N): Attrs;
 }
 
 export interface Resolved<N> {
@@ -40,11 +43,12 @@ export function joinPath(parent: string, name: string): string {
 /**
  * Resolves `path`. With `follow`, a symlink in the final component is followed too (stat, open);
  * without, it is returned itself (lstat, unlink, rename). A trailing slash forces following.
+ * With a non-root `cred`, every directory a component is looked up in must grant search (may_lookup).
  */
 export function resolvePath<N>(
   fs: Resolvable<N>,
   path: string,
-  opts: { follow: boolean; syscall?: string },
+  opts: { follow: boolean; syscall?: string; cred?: Cred },
 ): Resolved<N> {
   const last = path.charCodeAt(path.length - 1);
   // A trailing `/` or `/.` means the final component must be (or resolve to) a directory.
@@ -54,11 +58,13 @@ export function resolvePath<N>(
   const nodes: N[] = [fs.root];
   const paths: string[] = [''];
   let hops = 0;
+  const cred = opts.cred && !isRoot(opts.cred) && fs.attrsOf ? opts.cred : null;
   while (queue.length > 0) {
     const name = queue.shift()!;
     const top = nodes[nodes.length - 1]!;
     const topPath = paths[paths.length - 1]!;
     if (fs.kindOf(top) !== 'dir') throw new FsError('ENOTDIR', path, opts.syscall);
+    if (cred) checkSearch(fs.attrsOf!(top), cred, path, opts.syscall ?? '');
     if (name === '..') {
       if (nodes.length > 1) {
         nodes.pop();

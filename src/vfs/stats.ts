@@ -1,4 +1,7 @@
+import { inGroup, isRoot, type Cred } from './cred.js';
 import { S_IFMT, type Inode, type InodeKind } from './inode.js';
+
+export { ROOT_CRED } from './cred.js';
 
 /** What stat(2) reports, in the model's terms. */
 export interface Stats {
@@ -13,10 +16,12 @@ export interface Stats {
   mtime: number;
   ino: number;
   nlink: number;
+  /** st_dev: the filesystem the inode is on (two mounts of one filesystem show the same). */
+  dev: number;
   rdev?: { major: number; minor: number };
 }
 
-export function statOf(inode: Inode): Stats {
+export function statOf(inode: Inode, dev = 0): Stats {
   const size =
     inode.kind === 'file'
       ? inode.size
@@ -35,13 +40,12 @@ export function statOf(inode: Inode): Stats {
     mtime: inode.mtime,
     ino: inode.ino,
     nlink: inode.nlink,
+    dev,
   };
   if (inode.kind === 'char' || inode.kind === 'block') st.rdev = { major: inode.major, minor: inode.minor };
   return st;
 }
 
-/** The caller every filesystem here acts as: root. */
-export const ROOT_CRED = { uid: 0, gid: 0 };
 
 /** The clock for mtimes: whole seconds since the epoch. */
 export function now(): number {
@@ -51,13 +55,14 @@ export function now(): number {
 /**
  * Owner and mode of a new inode created in `parent` by `cred`, as the kernel's inode_init_owner
  * does it: in a setgid directory the new inode takes the directory's group, and a new directory
- * inherits the setgid bit. (The caller is root, so CAP_FSETID keeps a file's own setgid bit.)
+ * inherits the setgid bit; a new group-executable setgid file keeps that bit only when the caller is
+ * in the group or holds CAP_FSETID.
  */
 export function initOwner(
   parent: Inode,
   kind: InodeKind,
   mode: number,
-  cred: { uid: number; gid: number },
+  cred: Cred,
 ): { mode: number; uid: number; gid: number } {
   let gid = cred.gid;
   let m = mode & 0o7777;
@@ -65,6 +70,7 @@ export function initOwner(
     gid = parent.gid;
     if (kind === 'dir') m |= 0o2000;
   }
+  if (kind !== 'dir' && (m & 0o2010) === 0o2010 && !isRoot(cred) && !inGroup(cred, gid)) m &= ~0o2000;
   return { mode: m, uid: cred.uid, gid };
 }
 

@@ -173,7 +173,7 @@ describe('readdir', () => {
   it('merges names top-down with whiteouts applied and . and .. first', () => {
     const m = mount([base, [{ path: 'etc', type: 'dir' }, { path: 'etc/hosts', type: 'whiteout' }, { path: 'etc/passwd', type: 'file' }]]);
     m.writeFile('etc/group', '');
-    expect(m.readdir('etc', { withDots: true })).toEqual(['.', '..', 'group', 'passwd', 'motd']);
+    expect(m.readdir('etc', undefined, { withDots: true })).toEqual(['.', '..', 'group', 'passwd', 'motd']);
   });
 });
 
