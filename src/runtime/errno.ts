@@ -14,7 +14,8 @@ export type SysErrno =
   | 'EPERM' // not allowed to signal that process
   | 'EBADF' // a closed stream
   | 'ENOEXEC' // the file is no program the model can run
-  | 'EAGAIN'; // fork refused (pids limit)
+  | 'EAGAIN' // fork refused (pids limit)
+  | 'EINVAL';
 
 const text: Record<SysErrno, string> = {
   EPIPE: 'Broken pipe',
@@ -25,6 +26,7 @@ const text: Record<SysErrno, string> = {
   EBADF: 'Bad file descriptor',
   ENOEXEC: 'Exec format error',
   EAGAIN: 'Resource temporarily unavailable',
+  EINVAL: 'Invalid argument',
 };
 
 export class SysError extends Error {
