@@ -391,6 +391,7 @@ export class ContainerService {
 
   private async removeNow(l: Live): Promise<void> {
     this.live.delete(l.rec.id);
+    await this.runtime.remove(l.rec);
     await this.dirs.remove(l.rec.id);
     this.emit(l.rec, 'destroy');
     for (const w of l.removedWaiters.splice(0)) w(l.rec.state.ExitCode);

@@ -81,4 +81,6 @@ export interface TaskRuntime {
   start(c: ContainerRecord, io: TaskIO): Promise<Task>;
   /** Releases what start made (the rootfs mount, the cgroup); the upper layer stays. */
   cleanup(c: ContainerRecord): Promise<void>;
+  /** The container is deleted: its rootfs and upper layer go. */
+  remove(c: ContainerRecord): Promise<void>;
 }

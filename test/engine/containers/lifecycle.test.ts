@@ -54,6 +54,7 @@ class ScriptedRuntime implements TaskRuntime {
   async cleanup(): Promise<void> {
     this.cleaned++;
   }
+  async remove(): Promise<void> {}
 }
 
 const dirs: string[] = [];
