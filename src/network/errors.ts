@@ -22,7 +22,11 @@ export type NetworkErrorReason =
   | 'ActiveEndpoints' // removing a network that still has endpoints
   | 'EndpointExists' // connecting a container twice
   | 'NotConnected' // disconnecting a container that is not attached
-  | 'PortAllocated'; // a host port another binding already holds
+  | 'PortAllocated' // a host port another binding already holds
+  | 'PrivateNetworkMode' // connecting a --network none container to another network
+  | 'SharedNetworkNamespace' // connecting a --network host (or container:) container to another network
+  | 'HostNetworkChange' // connecting to, or disconnecting from, the host network
+  | 'SingleInstanceDriver'; // a second network with the host or null driver
 
 const codeOf: Record<NetworkErrorReason, ErrorCode> = {
   PoolOverlap: 'FailedPrecondition',
@@ -42,6 +46,10 @@ const codeOf: Record<NetworkErrorReason, ErrorCode> = {
   EndpointExists: 'AlreadyExists',
   NotConnected: 'FailedPrecondition',
   PortAllocated: 'AlreadyExists',
+  PrivateNetworkMode: 'FailedPrecondition',
+  SharedNetworkNamespace: 'FailedPrecondition',
+  HostNetworkChange: 'FailedPrecondition',
+  SingleInstanceDriver: 'FailedPrecondition',
 };
 
 /** What the message needs: a network's name and id, an address, a container, a port. */
@@ -53,6 +61,10 @@ export interface NetworkErrorData {
   container?: string;
   containerId?: string;
   endpoints?: readonly { name: string; id: string }[];
+  /** 4 or 6: which family's default pools ran out ("...non-overlapping IPv6 address pool..."). */
+  family?: 4 | 6;
+  /** The network driver a refused create asked for. */
+  driver?: string;
 }
 
 export class NetworkError extends BoxlabError {

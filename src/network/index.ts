@@ -14,3 +14,4 @@ export * from './names.js';
 export * from './network.js';
 export * from './ports.js';
 export * from './sandbox.js';
+export * from './render.js';

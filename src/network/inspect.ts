@@ -24,7 +24,7 @@ export function networkInspect(n: Network): Record<string, unknown> {
       EndpointID: ep.id,
       MacAddress: ep.mac ?? '',
       IPv4Address: ep.ipv4 ? `${ep.ipv4}/${ep.prefixLen}` : '',
-      IPv6Address: '',
+      IPv6Address: ep.ipv6 ? `${ep.ipv6}/${ep.ipv6PrefixLen ?? 64}` : '',
     },
   ]);
   return {
@@ -57,8 +57,9 @@ export function networkInspect(n: Network): Record<string, unknown> {
 /** One entry of NetworkSettings.Networks. */
 export function endpointSettings(n: Network, ep: Endpoint): Record<string, unknown> {
   const user = NetworkRegistry.isUserDefined(n);
+  const given = ep.requestedIPv4 ? { IPv4Address: ep.requestedIPv4 } : ep.fromConnect ? {} : null;
   return {
-    IPAMConfig: user ? (ep.requestedIPv4 ? { IPv4Address: ep.requestedIPv4 } : {}) : null,
+    IPAMConfig: given,
     Links: null,
     Aliases: user ? [...ep.aliases] : null,
     NetworkID: n.id,
@@ -66,11 +67,11 @@ export function endpointSettings(n: Network, ep: Endpoint): Record<string, unkno
     Gateway: ep.gateway ?? '',
     IPAddress: ep.ipv4 ?? '',
     IPPrefixLen: ep.prefixLen,
-    IPv6Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
+    IPv6Gateway: ep.ipv6Gateway ?? '',
+    GlobalIPv6Address: ep.ipv6 ?? '',
+    GlobalIPv6PrefixLen: ep.ipv6PrefixLen ?? 0,
     MacAddress: ep.mac ?? '',
-    DriverOpts: user ? {} : null,
+    DriverOpts: ep.fromConnect ? {} : null,
   };
 }
 

@@ -207,7 +207,7 @@ export class Ipam {
       this.startIndex = (i + 1) % n;
       return s;
     }
-    throw new NetworkError('PoolsExhausted', `all ${n} default pools are in use`);
+    throw new NetworkError('PoolsExhausted', `no free default IPv${family} pool`, { family });
   }
 }
 

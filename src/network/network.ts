@@ -3,6 +3,7 @@
  * (docker0), `host` and `none`, and user-defined bridges with their IPAM pools and gateways.
  * Endpoints and sandboxes (containers' attachments) are in sandbox.ts.
  */
+import { BoxlabError } from '../errors.js';
 import { formatSubnet, type Subnet } from './addr.js';
 import { isNetworkError, NetworkError } from './errors.js';
 import { Ipam, type IpamOptions } from './ipam.js';
@@ -19,7 +20,8 @@ export interface IpamConfigEntry {
 
 export interface CreateNetworkOptions {
   name: string;
-  driver?: 'bridge';
+  /** Only bridge: host and null have their one predefined instance each. */
+  driver?: string;
   internal?: boolean;
   attachable?: boolean;
   enableIPv6?: boolean;
@@ -49,6 +51,11 @@ export interface Endpoint {
   readonly ipv4?: string;
   readonly prefixLen: number;
   readonly gateway?: string;
+  readonly ipv6?: string;
+  readonly ipv6PrefixLen?: number;
+  readonly ipv6Gateway?: string;
+  /** Made by `network connect` rather than at run: inspect shows {} instead of null (measured). */
+  readonly fromConnect?: boolean;
   readonly mac?: string;
   /** eth0, eth1 ... inside the container; undefined on host and none. */
   readonly ifName?: string;
@@ -155,10 +162,13 @@ export class NetworkRegistry {
     if ([...this.networks.values()].some((n) => n.name === opts.name)) {
       throw new NetworkError('NetworkNameExists', `network ${opts.name} exists`, { network: opts.name });
     }
+    checkDriver(opts.driver);
     const id = this.newId();
     const entries = opts.ipam?.config ?? [];
-    const pools = this.allocatePools(entries, opts.name, id);
-    const ipamConfig = entries.length > 0 ? entries.map((e) => ({ ...e })) : pools.map(autoConfig);
+    const pools = this.allocatePools(entries, opts, id);
+    // IPAM.Config shows the entries as given; an IPv4 pool the daemon chose shows subnet and gateway.
+    const autoV4 = !entries.some((e) => !isV6(e));
+    const ipamConfig = [...(autoV4 && pools[0] ? [autoConfig(pools[0])] : []), ...entries.map((e) => ({ ...e }))];
     const options = { ...(opts.options ?? {}) };
     const n: Network = {
       ...this.base(opts.name, 'bridge', options),
@@ -176,8 +186,13 @@ export class NetworkRegistry {
     return this.insert(n);
   }
 
-  private allocatePools(entries: readonly IpamConfigEntry[], name: string, id: string): NetworkPool[] {
-    const wanted = entries.length > 0 ? entries : [{}];
+  /** IPv4 pools first (one from the defaults when no IPv4 --subnet is given), then IPv6 ones. */
+  private allocatePools(entries: readonly IpamConfigEntry[], opts: CreateNetworkOptions, id: string): NetworkPool[] {
+    const name = opts.name;
+    const v4 = entries.filter((e) => !isV6(e));
+    const v6 = entries.filter(isV6);
+    const wanted: (IpamConfigEntry & { family?: 4 | 6 })[] = [...(v4.length > 0 ? v4 : [{}])];
+    if (opts.enableIPv6) wanted.push(...(v6.length > 0 ? v6 : [{ family: 6 as const }]));
     const got: NetworkPool[] = [];
     try {
       for (const e of wanted) got.push(this.allocatePool(e));
@@ -192,8 +207,8 @@ export class NetworkRegistry {
   }
 
   /** One pool and its gateway: --gateway exactly, else the first free address (inside --ip-range). */
-  private allocatePool(e: IpamConfigEntry): NetworkPool {
-    const pool = this.ipam.requestPool({ subnet: e.subnet, ipRange: e.ipRange });
+  private allocatePool(e: IpamConfigEntry & { family?: 4 | 6 }): NetworkPool {
+    const pool = this.ipam.requestPool({ subnet: e.subnet, ipRange: e.ipRange, family: e.family });
     try {
       const gateway = this.ipam.requestAddress(pool.id, { preferred: e.gateway });
       return { poolId: pool.id, subnet: pool.subnet, gateway, userConfigured: pool.userConfigured };
@@ -254,6 +269,23 @@ export class NetworkRegistry {
   static isUserDefined(n: Network): boolean {
     return !n.predefined;
   }
+}
+
+function isV6(e: IpamConfigEntry): boolean {
+  return (e.subnet ?? '').includes(':');
+}
+
+/** The IPv6 pool of a network, if it has one (IPv4 comes first in `pools`). */
+export function ipv6Pool(n: Network): NetworkPool | undefined {
+  return n.pools.find((p) => p.subnet.family === 6);
+}
+
+function checkDriver(driver: string | undefined): void {
+  if (driver === undefined || driver === 'bridge') return;
+  if (driver === 'host' || driver === 'null') {
+    throw new NetworkError('SingleInstanceDriver', `only one ${driver} network`, { driver });
+  }
+  throw new BoxlabError('Unsupported', `network driver ${driver} is not modelled`, { member: driver });
 }
 
 function autoConfig(p: NetworkPool): IpamConfigEntry {

@@ -2,8 +2,10 @@
  * Published ports: the bridge driver's port mapper and the daemon's port allocator (20.10
  * portallocator). Host ports are kept per host IP and protocol, as the allocator keeps them; a port
  * given twice on one IP is refused ("Bind for 127.0.0.1:18081 failed: port is already allocated",
- * measured). `-p 80` with no host port takes the next free one after the last handed out, from
- * 49153-65535 (the allocator's range when ip_local_port_range cannot be read). Without a host IP a
+ * measured). `-p 80` with no host port takes the next free one after the last handed out, from the
+ * kernel's ip_local_port_range (32768-60999 by default; measured: 32768, 32769; 49153-65535 only when
+ * the file cannot be read). With several ports in one run the engine maps them in map order, so which
+ * gets the lower port is not fixed. Without a host IP a
  * binding listens on 0.0.0.0 and [::] (docker-proxy), and `docker port` lists both.
  */
 import { NetworkError } from './errors.js';
@@ -32,7 +34,7 @@ export interface PortBinding {
   readonly allAddresses: boolean;
 }
 
-export const DEFAULT_PORT_RANGE: readonly [number, number] = [49153, 65535];
+export const DEFAULT_PORT_RANGE: readonly [number, number] = [32768, 60999];
 
 export class PortMapper {
   private readonly taken = new Map<string, Set<number>>();

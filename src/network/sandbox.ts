@@ -23,7 +23,7 @@ import {
   type HostsRecord,
 } from './files.js';
 import { macFromIPv4, shortId, vethName } from './names.js';
-import { NetworkRegistry, type ControllerOptions, type Endpoint, type Network } from './network.js';
+import { ipv6Pool, NetworkRegistry, type ControllerOptions, type Endpoint, type Network } from './network.js';
 
 export interface SandboxOptions {
   containerId: string;
@@ -52,6 +52,13 @@ export interface JoinOptions {
   aliases?: readonly string[];
   /** --ip: only on user-defined networks with a user-configured subnet. */
   ipv4?: string;
+  /** --ip6, on a network with IPv6. */
+  ipv6?: string;
+  /**
+   * Joined by `docker network connect` (whose request carries an EndpointSettings): inspect then shows
+   * IPAMConfig {} and DriverOpts {} where `docker run --network` shows null (measured).
+   */
+  fromConnect?: boolean;
 }
 
 export interface Route {
@@ -101,11 +108,19 @@ export class NetworkController extends NetworkRegistry {
   /** `docker network connect` / start: a new endpoint of this sandbox on the network. */
   join(sb: Sandbox, idOrName: string, opts: JoinOptions = {}): Endpoint {
     const n = this.get(idOrName);
-    checkJoin(sb, n, opts);
+    checkJoin(this, sb, n, opts);
     if (n.driver !== 'bridge') return this.attach(sb, n, { ...this.bare(sb, n), prefixLen: 0 });
     const pool = n.pools[0];
     if (!pool) throw new NetworkError('NoAvailableAddresses', `network ${n.name} has no pool`, netData(n));
     const ipv4 = this.allocate(n, pool.poolId, opts.ipv4);
+    let ipv6: string | undefined;
+    const v6 = ipv6Pool(n);
+    try {
+      if (v6) ipv6 = this.allocate(n, v6.poolId, opts.ipv6);
+    } catch (err) {
+      this.ipam.releaseAddress(pool.poolId, ipv4);
+      throw err;
+    }
     const ifIndex = this.ifIndex;
     this.ifIndex += 2;
     const ep: Endpoint = {
@@ -115,6 +130,8 @@ export class NetworkController extends NetworkRegistry {
       ipv4,
       prefixLen: pool.subnet.prefix,
       gateway: pool.gateway,
+      ...(v6 ? { ipv6, ipv6PrefixLen: v6.subnet.prefix, ipv6Gateway: v6.gateway } : {}),
+      fromConnect: opts.fromConnect ?? false,
       mac: macFromIPv4(ipv4),
       ifName: `eth${sb.nextIface++}`,
       vethHost: this.newVeth(),
@@ -156,20 +173,38 @@ export class NetworkController extends NetworkRegistry {
         containerId: sb.containerId,
       });
     }
-    // endpoint.go sbLeave: the network's service records (other than this endpoint's own name) are
-    // deleted from the sandbox's hosts file: etchosts.Delete matches by name only.
-    if (NetworkRegistry.isUserDefined(n)) sb.hosts = deleteHosts(sb.hosts, serviceRecords(n, ep));
+    if (n.driver === 'host') throw new NetworkError('HostNetworkChange', 'cannot leave the host network', netData(n));
+    // endpoint.go sbLeave: records are deleted from the sandbox's hosts file by NAME only
+    // (etchosts.Delete), so leaving a user network drops the container's own hostname lines for every
+    // network (measured with the default hostname and with --hostname myhost); leaving the default
+    // bridge deletes nothing (measured).
+    if (NetworkRegistry.isUserDefined(n)) {
+      const own = ep.ipv4 ? [selfRecord(ep.ipv4, sb.hostname, sb.domainname)] : [];
+      sb.hosts = deleteHosts(sb.hosts, [...own, ...serviceRecords(n, ep)]);
+    }
     n.endpoints.delete(ep.id);
     sb.endpoints.splice(sb.endpoints.indexOf(ep), 1);
     const pool = n.pools[0];
     if (pool && ep.ipv4) this.ipam.releaseAddress(pool.poolId, ep.ipv4);
+    const v6 = ipv6Pool(n);
+    if (v6 && ep.ipv6) this.ipam.releaseAddress(v6.poolId, ep.ipv6);
     return ep;
   }
 
   /** Container stop: every endpoint leaves, the sandbox goes. */
   deleteSandbox(sb: Sandbox): void {
-    for (const ep of [...sb.endpoints]) this.leave(sb, ep.networkId);
+    for (const ep of [...sb.endpoints]) this.release(sb, ep);
     this.sandboxes.delete(sb.id);
+  }
+
+  /** Stop: the endpoint goes without the hosts-file edits a disconnect makes. */
+  private release(sb: Sandbox, ep: Endpoint): void {
+    const n = this.get(ep.networkId);
+    n.endpoints.delete(ep.id);
+    sb.endpoints.splice(sb.endpoints.indexOf(ep), 1);
+    if (ep.ipv4 && n.pools[0]) this.ipam.releaseAddress(n.pools[0].poolId, ep.ipv4);
+    const v6 = ipv6Pool(n);
+    if (v6 && ep.ipv6) this.ipam.releaseAddress(v6.poolId, ep.ipv6);
   }
 
   sandboxOf(containerId: string): Sandbox | undefined {
@@ -225,7 +260,8 @@ function netData(n: Network): { network: string; networkId: string } {
 }
 
 /** daemon updateNetworkConfig and libnetwork Join: the checks before an endpoint is made. */
-function checkJoin(sb: Sandbox, n: Network, opts: JoinOptions): void {
+function checkJoin(ctl: NetworkRegistry, sb: Sandbox, n: Network, opts: JoinOptions): void {
+  checkNamespaceMode(ctl, sb, n);
   if (sb.endpoints.some((e) => e.networkId === n.id)) {
     throw new NetworkError('EndpointExists', `endpoint ${sb.containerName} exists in ${n.name}`, {
       ...netData(n),
@@ -243,6 +279,16 @@ function checkJoin(sb: Sandbox, n: Network, opts: JoinOptions): void {
   if (!n.pools.some((p) => p.userConfigured)) {
     throw new NetworkError('StaticIpNeedsUserSubnet', `${n.name} has no user-configured subnet`, netData(n));
   }
+}
+
+/** host and none cannot share a sandbox with other networks (daemon container_operations.go). */
+function checkNamespaceMode(ctl: NetworkRegistry, sb: Sandbox, n: Network): void {
+  const drivers = sb.endpoints.map((e) => ctl.get(e.networkId).driver);
+  if (drivers.length === 0) return;
+  if (drivers.includes('null')) throw new NetworkError('PrivateNetworkMode', 'none is private', netData(n));
+  if (drivers.includes('host')) throw new NetworkError('SharedNetworkNamespace', 'host namespace is shared', netData(n));
+  if (n.driver === 'host') throw new NetworkError('HostNetworkChange', 'cannot join the host network', netData(n));
+  if (n.driver === 'null') throw new NetworkError('PrivateNetworkMode', 'none is private', netData(n));
 }
 
 /** The daemon appends the short ID to the aliases on user-defined networks, after the user's. */

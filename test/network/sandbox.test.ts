@@ -92,15 +92,17 @@ describe('network connect and disconnect of a running container', () => {
     expect(normaliseIfIndex(got)).toBe(normaliseIfIndex(last));
   });
 
-  it('keeps a custom hostname line when leaving a user network (etchosts.Delete matches names)', () => {
+  it('drops a custom hostname line for every network too when leaving a user network (measured: h1 myhost)', () => {
     const ctl = controller();
     ctl.create({ name: 'front' });
-    const sb = ctl.createSandbox({ containerId: fakeId(), containerName: 'h', hostname: 'myhost' });
+    const sb = ctl.createSandbox({ containerId: fakeId(), containerName: 'h1', hostname: 'myhost' });
     ctl.join(sb, 'bridge');
-    ctl.join(sb, 'front');
+    ctl.join(sb, 'front', { fromConnect: true });
     ctl.leave(sb, 'front');
-    expect(sb.hosts).toContain('172.17.0.2\tmyhost\n');
-    expect(sb.hosts).not.toContain('172.18.0.2');
+    const [before, after] = [0, 1].map((i) => step('more.txt', 'exec h1 cat /etc/hosts', i).stdout);
+    expect(after).toBe(sb.hosts);
+    expect(before).toContain('\tmyhost\n');
+    expect(sb.hosts).not.toContain('myhost');
   });
 });
 
@@ -149,5 +151,22 @@ describe('join checks', () => {
     for (let i = 0; i < 9; i++) ctl.join(ctl.createSandbox({ containerId: fakeId(), containerName: `s${i}` }), 'stat');
     const again = ctl.createSandbox({ containerId: s2.containerId, containerName: 's2' });
     expect(() => ctl.join(again, 'stat', { ipv4: '10.90.0.10' })).toThrow(expect.objectContaining({ reason: 'AddressInUse' }));
+  });
+});
+
+describe('host and none', () => {
+  it('keeps a none or host container off every other network, and host cannot be left', () => {
+    const ctl = controller();
+    ctl.create({ name: 'front' });
+    const nn = ctl.createSandbox({ containerId: fakeId(), containerName: 'nn' });
+    ctl.join(nn, 'none');
+    expect(() => ctl.join(nn, 'front')).toThrow(expect.objectContaining({ reason: 'PrivateNetworkMode' }));
+    const hh = ctl.createSandbox({ containerId: fakeId(), containerName: 'hh' });
+    ctl.join(hh, 'host');
+    expect(() => ctl.join(hh, 'front')).toThrow(expect.objectContaining({ reason: 'SharedNetworkNamespace' }));
+    expect(() => ctl.leave(hh, 'host')).toThrow(expect.objectContaining({ reason: 'HostNetworkChange' }));
+    expect(() => ctl.create({ name: 'host2', driver: 'host' })).toThrow(expect.objectContaining({ reason: 'SingleInstanceDriver' }));
+    expect(ctl.routes(nn)).toEqual([]);
+    expect(ctl.resolvConf(nn)).toBe(HOST_RESOLV);
   });
 });
