@@ -135,9 +135,9 @@ export class NetworkRegistry {
     this.insert({ ...n, bridge: 'docker0' });
   }
 
-  private base(name: string, driver: NetworkDriver, options: Record<string, string>) {
+  private base(name: string, driver: NetworkDriver, options: Record<string, string>, id = this.newId()) {
     return {
-      id: this.newId(),
+      id,
       name,
       driver,
       created: this.now(),
@@ -171,8 +171,7 @@ export class NetworkRegistry {
     const ipamConfig = [...(autoV4 && pools[0] ? [autoConfig(pools[0])] : []), ...entries.map((e) => ({ ...e }))];
     const options = { ...(opts.options ?? {}) };
     const n: Network = {
-      ...this.base(opts.name, 'bridge', options),
-      id,
+      ...this.base(opts.name, 'bridge', options, id),
       internal: opts.internal ?? false,
       attachable: opts.attachable ?? false,
       enableIPv6: opts.enableIPv6 ?? false,
