@@ -23,11 +23,13 @@ export function familyOf(text: string): Family | undefined {
   return undefined;
 }
 
+/** One parse: Address4 unless the text has a colon (ip-address throws AddressError when invalid). */
 function parseAddress(text: string): Address4 | Address6 {
-  const family = familyOf(text);
-  if (family === 4) return new Address4(text);
-  if (family === 6) return new Address6(text);
-  throw new BoxlabError('InvalidArgument', `invalid address ${text}`, { member: text });
+  try {
+    return text.includes(':') ? new Address6(text) : new Address4(text);
+  } catch {
+    throw new BoxlabError('InvalidArgument', `invalid address ${text}`, { member: text });
+  }
 }
 
 /** An address (no suffix) as a bigint of its family. */
