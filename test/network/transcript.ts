@@ -15,12 +15,13 @@ export function fixtureJson<T = unknown>(name: string): T {
   return JSON.parse(fixture(name)) as T;
 }
 
-/** The stdout (and stderr) of the n-th step whose command line starts with `$ docker <cmd>`. */
+/** The stdout (and stderr) of the n-th step whose command line starts with `$ docker <cmd>` (or `$ <cmd>`, run.sh's form). */
 export function step(file: string, cmd: string, nth = 0): { stdout: string; stderr: string; exit: number } {
   const lines = fixture(join('transcripts', file)).split('\n');
   let seen = -1;
   for (let i = 0; i < lines.length; i++) {
-    if (!(lines[i] as string).startsWith(`$ docker ${cmd}`)) continue;
+    const line = lines[i] as string;
+    if (!line.startsWith(`$ docker ${cmd}`) && !line.startsWith(`$ ${cmd}`)) continue;
     if (++seen < nth) continue;
     const out: string[] = [];
     const err: string[] = [];
