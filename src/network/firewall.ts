@@ -166,3 +166,24 @@ export function reach(networks: readonly Network[], from: readonly Attachment[],
   }
   return { verdict: 'outbound', by: `POSTROUTING ! -o ${inBr} -j MASQUERADE`, hops: [...hops, 'FORWARD', 'POSTROUTING'] };
 }
+
+/**
+ * A connection from the host (or from outside) to hostIp:hostPort: nat PREROUTING/OUTPUT jump to
+ * DOCKER, whose DNAT rule sends it to the container; 127.0.0.1 is not DNATed by OUTPUT (`! -d
+ * 127.0.0.0/8`), docker-proxy accepts it and connects to the container instead.
+ */
+export function reachPublished(
+  ports: readonly PortBinding[],
+  hostIp: string,
+  hostPort: number,
+  proto: PortBinding['proto'] = 'tcp',
+): ReachResult & { binding?: PortBinding } {
+  const binding =
+    ports.find((p) => p.hostIp === hostIp && p.hostPort === hostPort && p.proto === proto) ??
+    ports.find((p) => p.hostIp === '0.0.0.0' && p.hostPort === hostPort && p.proto === proto);
+  if (!binding) return { verdict: 'dropped', by: `nothing listens on ${hostIp}:${hostPort}/${proto}`, hops: [] };
+  const to = `${binding.containerIp}:${binding.containerPort}`;
+  const loopback = hostIp.startsWith('127.');
+  const by = loopback ? `docker-proxy ${hostIp}:${hostPort} → ${to}` : `DOCKER ${portMatch(binding, hostPort)} -j DNAT --to-destination ${to}`;
+  return { verdict: 'delivered', by, binding, hops: [loopback ? 'docker-proxy' : 'nat DOCKER', binding.bridge, 'veth', 'eth'] };
+}

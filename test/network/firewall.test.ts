@@ -4,7 +4,7 @@
  * the reachability those rules give (fixtures/transcripts/iptables.txt: w1 cannot ping w2).
  */
 import { describe, expect, it } from 'vitest';
-import { iptablesSave, reach, type Attachment } from '../../src/network/firewall.js';
+import { iptablesSave, reach, reachPublished, type Attachment } from '../../src/network/firewall.js';
 import { PortMapper } from '../../src/network/ports.js';
 import { NetworkController, type Sandbox } from '../../src/network/sandbox.js';
 import { fixture, step } from './transcript.js';
@@ -164,5 +164,18 @@ describe('published ports', () => {
       ]),
     ).toThrow(expect.objectContaining({ reason: 'PortAllocated' }));
     expect(ports.bindings().map((b) => b.containerId)).toEqual(['rp2']);
+  });
+});
+
+describe('published ports from the host', () => {
+  it('reaches the container through docker-proxy on loopback and DNAT elsewhere', () => {
+    const { ports, w1, w2 } = scenario();
+    const viaProxy = reachPublished(ports.bindings(), '127.0.0.1', 18081);
+    expect(viaProxy).toMatchObject({ verdict: 'delivered', binding: { containerIp: w1.endpoints[0]?.ipv4, containerPort: 80 } });
+    expect(viaProxy.by).toContain('docker-proxy');
+    const viaNat = reachPublished(ports.bindings(), '192.0.2.2', 18082);
+    expect(viaNat.by).toBe(`DOCKER -p tcp -m tcp --dport 18082 -j DNAT --to-destination ${w2.endpoints[0]?.ipv4 as string}:8080`);
+    expect(reachPublished(ports.bindings(), '192.0.2.2', 18081).verdict).toBe('dropped');
+    expect(reachPublished(ports.bindings(), '127.0.0.1', 18083, 'udp').verdict).toBe('delivered');
   });
 });
