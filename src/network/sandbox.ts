@@ -156,8 +156,8 @@ export class NetworkController extends NetworkRegistry {
     try {
       return this.ipam.requestAddress(poolId, { preferred: ipv4 });
     } catch (err) {
-      if (isNetworkError(err, 'NoAvailableAddresses')) {
-        throw new NetworkError('NoAvailableAddresses', err.message, { ...err.data, ...netData(n) });
+      if (isNetworkError(err, 'NoAvailableAddresses') || isNetworkError(err, 'AddressOutsidePool')) {
+        throw new NetworkError(err.reason, err.message, { ...err.data, ...netData(n) });
       }
       throw err;
     }
@@ -182,12 +182,7 @@ export class NetworkController extends NetworkRegistry {
       const own = ep.ipv4 ? [selfRecord(ep.ipv4, sb.hostname, sb.domainname)] : [];
       sb.hosts = deleteHosts(sb.hosts, [...own, ...serviceRecords(n, ep)]);
     }
-    n.endpoints.delete(ep.id);
-    sb.endpoints.splice(sb.endpoints.indexOf(ep), 1);
-    const pool = n.pools[0];
-    if (pool && ep.ipv4) this.ipam.releaseAddress(pool.poolId, ep.ipv4);
-    const v6 = ipv6Pool(n);
-    if (v6 && ep.ipv6) this.ipam.releaseAddress(v6.poolId, ep.ipv6);
+    this.release(sb, ep);
     return ep;
   }
 
@@ -197,7 +192,7 @@ export class NetworkController extends NetworkRegistry {
     this.sandboxes.delete(sb.id);
   }
 
-  /** Stop: the endpoint goes without the hosts-file edits a disconnect makes. */
+  /** The endpoint goes and its addresses return to the pools (on stop, without a disconnect's hosts edits). */
   private release(sb: Sandbox, ep: Endpoint): void {
     const n = this.get(ep.networkId);
     n.endpoints.delete(ep.id);
