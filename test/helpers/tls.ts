@@ -7,10 +7,12 @@
  *   const set = await testTlsSet();
  *   const dir = writeClientDir(tmp, set.ca, await expiredClient(set.ca));   // a DOCKER_CERT_PATH
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
+import forge from 'node-forge';
 import {
   certificatePem,
   issue,
@@ -102,4 +104,47 @@ export function pingOverTls(o: PingOptions): Promise<string> {
     socket.on('error', (e: NodeJS.ErrnoException) => done(`${e.code ?? 'ERROR'}: ${e.message}`));
     socket.on('close', () => done(answer ? `HTTP: ${answer}` : 'ECONNRESET: closed without an answer'));
   });
+}
+
+/**
+ * Docker's own recipe, "Create a CA, server and client keys with OpenSSL"
+ * (docs.docker.com/engine/security/protect-access/), run by the real openssl into `dir`: the control
+ * that boxlab's certificates are measured against. Made non-interactive and nothing else: the CA's
+ * subject is given by -subj instead of prompts, and its key's passphrase by -passout/-passin. $HOST is
+ * `host`, and the SANs are DNS:$HOST and IP:127.0.0.1 (the page's example adds a LAN address).
+ */
+export const OPENSSL_RECIPE = `set -e
+cd "$1"; HOST="$2"; BITS="$3"; PASS=pass:boxlab-test
+openssl genrsa -aes256 -passout $PASS -out ca-key.pem $BITS
+openssl req -new -x509 -days 365 -key ca-key.pem -passin $PASS -sha256 -subj "/CN=openssl recipe CA" -out ca.pem
+openssl genrsa -out server-key.pem $BITS
+openssl req -subj "/CN=$HOST" -sha256 -new -key server-key.pem -out server.csr
+echo subjectAltName = DNS:$HOST,IP:127.0.0.1 >> extfile.cnf
+echo extendedKeyUsage = serverAuth >> extfile.cnf
+openssl x509 -req -days 365 -sha256 -in server.csr -CA ca.pem -CAkey ca-key.pem -passin $PASS \\
+  -CAcreateserial -out server-cert.pem -extfile extfile.cnf
+openssl genrsa -out key.pem $BITS
+openssl req -subj '/CN=client' -new -key key.pem -out client.csr
+echo extendedKeyUsage = clientAuth > extfile-client.cnf
+openssl x509 -req -days 365 -sha256 -in client.csr -CA ca.pem -CAkey ca-key.pem -passin $PASS \\
+  -CAcreateserial -out cert.pem -extfile extfile-client.cnf
+rm client.csr server.csr extfile.cnf extfile-client.cnf
+chmod 0400 ca-key.pem key.pem server-key.pem
+chmod 0444 ca.pem server-cert.pem cert.pem
+`;
+
+/** Run OPENSSL_RECIPE into `dir` (made if missing); throws with openssl's stderr if a step fails. */
+export function opensslRecipe(dir: string, host = 'localhost', bits = TEST_BITS): string {
+  mkdirSync(dir, { recursive: true });
+  const r = spawnSync('sh', ['-c', OPENSSL_RECIPE, 'sh', dir, host, String(bits)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`the openssl recipe failed (${r.status}): ${r.stderr}`);
+  return dir;
+}
+
+/** A certificate and its (unencrypted) key read back from PEM files, e.g. to sign more with a CA on disk. */
+export function readCredential(certFile: string, keyFile: string): Credential {
+  return {
+    cert: forge.pki.certificateFromPem(readFileSync(certFile, 'utf8')),
+    key: forge.pki.privateKeyFromPem(readFileSync(keyFile, 'utf8')) as forge.pki.rsa.PrivateKey,
+  };
 }
