@@ -7,10 +7,11 @@
  *   const set = await testTlsSet();
  *   const dir = writeClientDir(tmp, set.ca, await expiredClient(set.ca));   // a DOCKER_CERT_PATH
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { connect as tlsConnect } from 'node:tls';
 import forge from 'node-forge';
 import {
@@ -133,11 +134,14 @@ chmod 0400 ca-key.pem key.pem server-key.pem
 chmod 0444 ca.pem server-cert.pem cert.pem
 `;
 
-/** Run OPENSSL_RECIPE into `dir` (made if missing); throws with openssl's stderr if a step fails. */
-export function opensslRecipe(dir: string, host = 'localhost', bits = TEST_BITS): string {
+/** Run OPENSSL_RECIPE into `dir` (made if missing); rejects with openssl's stderr if a step fails. */
+export async function opensslRecipe(dir: string, host = 'localhost', bits = TEST_BITS): Promise<string> {
   mkdirSync(dir, { recursive: true });
-  const r = spawnSync('sh', ['-c', OPENSSL_RECIPE, 'sh', dir, host, String(bits)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`the openssl recipe failed (${r.status}): ${r.stderr}`);
+  try {
+    await promisify(execFile)('sh', ['-c', OPENSSL_RECIPE, 'sh', dir, host, String(bits)]);
+  } catch (e) {
+    throw new Error(`the openssl recipe failed: ${(e as { stderr?: string }).stderr ?? String(e)}`);
+  }
   return dir;
 }
 

@@ -5,7 +5,6 @@
  * CLI prints and its status, the reason dockerd logs (which tells the refusals apart), and the TLS alert
  * an OpenSSL client gets. test/tls/FACTS.md keeps the figures for boxlab's daemon to be held to.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,9 +22,8 @@ import {
   testTlsSet,
   writeClientDir,
 } from '../helpers/tls.js';
-import { dockerTls, dockerTlsEnv, handshakeErrors, startTlsDockerd, type CliResult, type TlsDockerd } from './real.js';
+import { boxlab, dockerTls, dockerTlsEnv, handshakeErrors, startTlsDockerd, type CliResult, type TlsDockerd } from './real.js';
 
-const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 const REAL = [
   needRoot(),
   needTool('dockerd', 'apt-get install docker.io'),
@@ -75,8 +73,8 @@ describeWithTool(REAL, "a real dockerd --tlsverify serving boxlab tls init's cer
   beforeAll(async () => {
     certs = join(work, 'boxlab');
     // The command as a user runs it, with its default 4096-bit keys.
-    const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'tls', 'init', certs], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
+    const r = await boxlab('tls', 'init', certs);
+    expect(r.code, r.stderr).toBe(0);
     ca = readCredential(join(certs, 'ca.pem'), join(certs, 'ca-key.pem'));
     d = await startTlsDockerd(certs);
   });
@@ -140,7 +138,7 @@ describeWithTool(REAL, "a real dockerd --tlsverify serving certificates made by 
   let d: TlsDockerd;
   beforeAll(async () => {
     // The recipe's own 4096-bit keys.
-    certs = opensslRecipe(join(work, 'openssl'), 'localhost', 4096);
+    certs = await opensslRecipe(join(work, 'openssl'), 'localhost', 4096);
     d = await startTlsDockerd(certs);
   });
   afterAll(async () => {

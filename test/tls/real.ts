@@ -70,18 +70,27 @@ export interface CliResult {
  */
 export function docker(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
   const config = mkdtempSync(join(tmpdir(), 'boxlab-docker-config-'));
+  const clean = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: config, DOCKER_CONFIG: config, ...env };
+  return run('docker', args, clean).finally(() => rmSync(config, { recursive: true, force: true }));
+}
+
+function run(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<CliResult> {
   return new Promise<CliResult>((resolve, reject) => {
-    const child = spawn('docker', args, {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: config, DOCKER_CONFIG: config, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-  }).finally(() => rmSync(config, { recursive: true, force: true }));
+  });
+}
+
+const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+
+/** `boxlab ARGS` through tsx; asynchronous, so that seconds of key making do not stall vitest's worker. */
+export function boxlab(...args: string[]): Promise<CliResult> {
+  return run(process.execPath, ['--import', 'tsx', MAIN, ...args]);
 }
 
 /** `docker --tlsverify --tlscacert ... -H tcp://... ARGS`, the first way Docker's page connects. */
