@@ -22,7 +22,7 @@ import {
   testTlsSet,
   writeClientDir,
 } from '../helpers/tls.js';
-import { boxlab, dockerTls, dockerTlsEnv, handshakeErrors, startTlsDockerd, type CliResult, type TlsDockerd } from './real.js';
+import { boxlab, DOCKER_CLI_REFUSED as REFUSED, dockerTls, dockerTlsEnv, handshakeErrors, startTlsDockerd, type CliResult, type TlsDockerd } from './real.js';
 
 const REAL = [
   needRoot(),
@@ -30,13 +30,6 @@ const REAL = [
   needTool('docker', 'apt-get install docker.io'),
   needTool('openssl', 'apt-get install openssl'),
 ];
-
-/**
- * What the docker CLI (28.x, Go) prints for every refusal: dockerd's alert is the same for all, so is
- * the message. Go's HTTP transport sometimes meets the alert in its read loop, hence the optional word.
- */
-const REFUSED =
-  /^the server probably has client authentication \(--tlsverify\) enabled; check your TLS client certification settings: Get "https:\/\/127\.0\.0\.1:\d+\/v[\d.]+\/version": (readLoopPeekFailLocked: )?remote error: tls: bad certificate\n$/;
 
 const version = ['version', '--format', '{{.Server.Version}}'];
 const files = (dir: string) => ({ ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') });

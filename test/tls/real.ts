@@ -58,6 +58,15 @@ export async function handshakeErrors(d: Daemon, fn: () => Promise<unknown>): Pr
   return [...added.matchAll(/http: TLS handshake error from [^ ]+: (.*)$/gm)].map((m) => m[1] ?? '');
 }
 
+/**
+ * What the docker CLI (28.x, Go) prints to stderr for `docker -H tcp://127.0.0.1:PORT version` when the
+ * daemon refuses its certificate (or its lack of one): dockerd's alert is the same for every reason, and
+ * so is the message (test/tls/FACTS.md). Go's HTTP transport sometimes meets the alert in its read loop,
+ * hence the optional word.
+ */
+export const DOCKER_CLI_REFUSED =
+  /^the server probably has client authentication \(--tlsverify\) enabled; check your TLS client certification settings: Get "https:\/\/127\.0\.0\.1:\d+\/v[\d.]+\/version": (readLoopPeekFailLocked: )?remote error: tls: bad certificate\n$/;
+
 export interface CliResult {
   readonly code: number | null;
   readonly stdout: string;
@@ -94,7 +103,7 @@ export function boxlab(...args: string[]): Promise<CliResult> {
 }
 
 /** `docker --tlsverify --tlscacert ... -H tcp://... ARGS`, the first way Docker's page connects. */
-export function dockerTls(d: TlsDockerd, files: { ca: string; cert?: string; key?: string }, ...args: string[]): Promise<CliResult> {
+export function dockerTls(d: { readonly tcp: string }, files: { ca: string; cert?: string; key?: string }, ...args: string[]): Promise<CliResult> {
   const flags = ['--tlsverify', `--tlscacert=${files.ca}`];
   if (files.cert) flags.push(`--tlscert=${files.cert}`);
   if (files.key) flags.push(`--tlskey=${files.key}`);
@@ -102,6 +111,6 @@ export function dockerTls(d: TlsDockerd, files: { ca: string; cert?: string; key
 }
 
 /** `DOCKER_HOST=tcp://... DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=DIR docker ARGS`, the second way. */
-export function dockerTlsEnv(d: TlsDockerd, certPath: string, ...args: string[]): Promise<CliResult> {
+export function dockerTlsEnv(d: { readonly tcp: string }, certPath: string, ...args: string[]): Promise<CliResult> {
   return docker(args, { DOCKER_HOST: d.tcp, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certPath });
 }
