@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { isCode } from '../../errors.js';
 import type { InitResult, San } from '../../tls/index.js';
@@ -17,7 +17,11 @@ export function register(program: Command, ctx: CliContext): void {
       'Make a CA, a daemon (server) certificate and a client certificate, as Docker\'s "Protect the Docker daemon socket" recipe does: ' +
         'ca.pem, ca-key.pem, server-cert.pem, server-key.pem, cert.pem, key.pem',
     )
-    .option('--san <name>', "a name the daemon is reached by: DNS name or IP, repeatable (default: localhost and 127.0.0.1)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .addOption(
+      new Option('--san <name>', 'a name the daemon is reached by: DNS name or IP, repeatable')
+        .argParser((v: string, all: string[]) => [...all, v])
+        .default([], 'localhost and 127.0.0.1'),
+    )
     .option('--days <n>', 'how long the certificates are valid', '365')
     .option('--bits <n>', "the RSA key size (Docker's recipe: 4096)", '4096')
     .option('-f, --force', 'replace an existing set (its CA too: certificates it signed stop working)')
