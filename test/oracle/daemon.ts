@@ -49,8 +49,12 @@ function lastLines(file: string, n: number): string {
   }
 }
 
-/** Start a private dockerd; resolves once it answers /_ping, or throws with the tail of its log. */
-export async function startDockerd(parent = '/tmp', timeoutMs = 60_000): Promise<Daemon> {
+/**
+ * Start a private dockerd; resolves once it answers /_ping on its unix socket, or throws with the tail
+ * of its log. `extraArgs` adds listeners or options (`-H tcp://127.0.0.1:PORT --tlsverify ...`); the
+ * unix socket stays, for the readiness ping and for stopDockerd.
+ */
+export async function startDockerd(parent = '/tmp', timeoutMs = 60_000, extraArgs: readonly string[] = []): Promise<Daemon> {
   const dir = mkdtempSync(join(parent, 'dk.'));
   const sock = join(dir, 'docker.sock');
   const log = openSync(join(dir, 'dockerd.log'), 'a');
@@ -62,6 +66,7 @@ export async function startDockerd(parent = '/tmp', timeoutMs = 60_000): Promise
       '-H', `unix://${sock}`,
       '--pidfile', join(dir, 'dockerd.pid'),
       ...DOCKERD_FLAGS,
+      ...extraArgs,
     ],
     // Detached and unref'd: it is stopped by pid in teardown, not by this process's exit.
     { detached: true, stdio: ['ignore', log, log] },
