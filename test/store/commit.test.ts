@@ -41,9 +41,9 @@ describe('commit: one layer and one image, all or nothing', () => {
   it('adds a layer from a container’s upper (the overlay packer) and an image the engine reads, and moves the tag', async () => {
     const app = await baseImage();
     const { engine } = await freshEngine();
-    await engine.load(writeTmp(await writeOciArchive([app])));
+    await engine.images.load(writeTmp(await writeOciArchive([app])));
     const store = engine.store;
-    const mount = await engine.mount('c/app:1');
+    const mount = await engine.images.mount('c/app:1');
     mount.mkdir('/work');
     mount.writeFile('/work/out.txt', 'made in the container\n');
     mount.unlink('/etc/os');
@@ -63,11 +63,11 @@ describe('commit: one layer and one image, all or nothing', () => {
     expect((await store.layerEntries(res.chainId)).map((e) => `${e.type} ${e.path}`).sort()).toEqual(['dir etc', 'dir work', 'file work/out.txt', 'whiteout etc/os']);
 
     // the engine reads the new image as any other
-    expect((await engine.images()).find((i) => i.id === res.id)?.tags).toEqual(['c/app:1']);
+    expect((await engine.images.list()).find((i) => i.id === res.id)?.tags).toEqual(['c/app:1']);
     const out = new PassThrough();
     const chunks: Buffer[] = [];
     out.on('data', (c: Buffer) => chunks.push(c));
-    await engine.export('c/app:1', out);
+    await engine.images.export('c/app:1', out);
     const names = (await readMembers(Buffer.concat(chunks))).map((m) => m.header.name);
     expect(names).toEqual(expect.arrayContaining(['work/out.txt', 'app/v']));
     expect(names.some((n) => n.startsWith('etc/os'))).toBe(false);
@@ -76,7 +76,7 @@ describe('commit: one layer and one image, all or nothing', () => {
   it('stores nothing when the config’s diff_ids are not the layers’, or the parent is unknown', async () => {
     const app = await baseImage();
     const { engine, root } = await freshEngine();
-    await engine.load(writeTmp(await writeOciArchive([app])));
+    await engine.images.load(writeTmp(await writeOciArchive([app])));
     const before = listing(root);
     await expect(
       engine.store.commit({ layer: Readable.from(await layerTar([{ name: 'x', content: 'x' }])), parent: app.chainIds[1]!, config: () => app.config, tag: 'c/bad:1' }),
@@ -94,7 +94,7 @@ describe('commit: one layer and one image, all or nothing', () => {
   it('reuses a layer already stored when the same changes are committed on the same parent', async () => {
     const app = await baseImage();
     const { engine } = await freshEngine();
-    await engine.load(writeTmp(await writeOciArchive([app])));
+    await engine.images.load(writeTmp(await writeOciArchive([app])));
     const opts = async () => seededCommit(engine.store, app.configDigest, 7);
     const first = await engine.store.commit(await opts());
     const second = await engine.store.commit(await opts());
@@ -109,7 +109,7 @@ describe('commit: one layer and one image, all or nothing', () => {
     const outcomes = { before: 0, after: 0, inFlight: 0 };
     const lane = async () => {
       const { engine, root } = await freshEngine();
-      await engine.load(writeTmp(await writeOciArchive([app])));
+      await engine.images.load(writeTmp(await writeOciArchive([app])));
       for (let i = 0; i < ITERATIONS; i++) {
         const seed = 100 * LANES + i;
         // the state after: the same commit, uninterrupted, in a copy of the store

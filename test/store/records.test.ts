@@ -14,7 +14,7 @@ async function image(name: string, files: Record<string, string>, base?: BuiltIm
 /** A store holding `img` (loaded as `docker load` would). */
 async function storeWith(...imgs: BuiltImage[]): Promise<Store> {
   const { engine } = await freshEngine();
-  for (const img of imgs) await engine.load(writeTmp(await writeOciArchive([img])));
+  for (const img of imgs) await engine.images.load(writeTmp(await writeOciArchive([img])));
   return engine.store;
 }
 
