@@ -124,6 +124,8 @@ export class Kernel {
     const st = await fs.stat(path);
     if (st.type !== 'file') throw new FsError('EACCES', path, 'execve');
     await fs.access(path, X_OK);
+    const program = await this.loader({ path, argv, fs });
+    if (program) return { program, argv };
     const head = await readHead(fs, path);
     if (head.startsWith('#!') && depth < 4) {
       // binfmt_script: `#!interp [one argument]`, then the script's path and the original arguments.
@@ -134,9 +136,7 @@ export class Kernel {
       const next = [interp, ...(arg ? [arg] : []), req.path ?? path, ...argv.slice(1)];
       return this.resolve(fs, cwd, { path: interp, argv: next }, depth + 1);
     }
-    const program = await this.loader({ path, argv, fs });
-    if (!program) throw new SysError('ENOEXEC', path);
-    return { program, argv };
+    throw new SysError('ENOEXEC', path);
   }
 
   /** Runs `program` as the current image of `proc`; the process dies with what it returns. */
@@ -226,14 +226,19 @@ async function readHead(fs: FsPort, path: string): Promise<string> {
   }
 }
 
-/** The default loader: a file runs as the program its name says (`busybox` dispatches on argv[0]). */
+/**
+ * The default loader: a file runs as the program its name says. `busybox` (whatever its bytes; the
+ * images' stand-in is a text file) dispatches on argv[0] as the multi-call binary does; a file with
+ * another known name runs as that program unless it is a `#!` script, which the kernel follows.
+ */
 export function nameLoader(programs: ProgramRegistry): Loader {
-  return async ({ path, argv }) => {
+  return async ({ path, argv, fs }) => {
     const base = posix.basename(path);
     if (base === 'busybox') {
       const called = posix.basename(argv[0] ?? '');
-      return programs.get(called === 'busybox' ? 'busybox' : called) ?? null;
+      return programs.get(programs.has(called) ? called : 'busybox') ?? null;
     }
+    if (!programs.has(base) || (await readHead(fs, path)).startsWith('#!')) return null;
     return programs.get(base) ?? null;
   };
 }
@@ -310,13 +315,23 @@ class Sys implements System {
     void this.k.run(child, program, stdio, h);
   }
 
-  async exec(req: ExecRequest): Promise<ExitCode> {
+  hasApplet(name: string): boolean {
+    return this.k.programs.has(name);
+  }
+
+  async exec(req: ExecRequest & { stdin?: ReadStream; stdout?: WriteStream; stderr?: WriteStream }): Promise<ExitCode> {
     await this.p.enter(this.image);
     const r = await this.k.resolve(this.p.fs, this.p.cwd, req);
+    const h = this.handles;
+    const stdio = {
+      stdin: req.stdin && req.stdin !== this.stdio.stdin ? h.dupRead(req.stdin) : this.stdio.stdin,
+      stdout: req.stdout && req.stdout !== this.stdio.stdout ? h.dupWrite(req.stdout) : this.stdio.stdout,
+      stderr: req.stderr && req.stderr !== this.stdio.stderr ? h.dupWrite(req.stderr) : this.stdio.stderr,
+    };
     this.p.resetForExec();
     this.p.argv = r.argv;
     if (req.env) this.p.env = new Map(req.env);
-    return this.k.run(this.p, r.program, this.stdio, this.handles);
+    return this.k.run(this.p, r.program, stdio, h);
   }
 
   wait(pid: number): Promise<{ pid: number; status: WaitStatus }> {

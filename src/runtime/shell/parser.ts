@@ -43,6 +43,11 @@ export class Parser {
     return { node, eof };
   }
 
+  /** The words of an unquoted here-document's body, to expand when the command runs. */
+  static heredoc(body: string): Word {
+    return new Parser(body).lx.heredocBody();
+  }
+
   /** The whole text as one tree (for `$(...)` in backquotes, `eval` does it line by line). */
   parseAll(): Node | null {
     const items: Node[] = [];
