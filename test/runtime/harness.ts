@@ -17,11 +17,13 @@ export const ENV = new Map([
 ]);
 
 /** A root filesystem with the directories a busybox image has. */
-export function rootfs(files: Record<string, string> = {}): Vfs {
+export function rootfs(files: Record<string, string> = {}, exec: Record<string, string> = {}): Vfs {
   const vfs = new Vfs();
   for (const d of ['/bin', '/etc', '/tmp', '/root', '/usr', '/usr/bin', '/work']) vfs.mkdir(d);
   vfs.writeFile('/etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n');
   vfs.writeFile('/bin/busybox', '', { mode: 0o755 });
+  vfs.mkdir('/dev');
+  vfs.mknod('/dev/null', 'char', 0o666, 1, 3);
   for (const [path, content] of Object.entries(files)) {
     const parts = path.split('/').filter(Boolean);
     for (let i = 1; i < parts.length; i++) {
@@ -30,6 +32,7 @@ export function rootfs(files: Record<string, string> = {}): Vfs {
     }
     vfs.writeFile(path, content);
   }
+  for (const [path, content] of Object.entries(exec)) vfs.writeFile(path, content, { mode: 0o755 });
   return vfs;
 }
 

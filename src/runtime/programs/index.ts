@@ -5,6 +5,7 @@
 import type { Program, ProgramRegistry } from '../program.js';
 import { sh } from '../shell/index.js';
 import { cat, echo, env, falseProgram, sleep, trueProgram } from './basic.js';
+import { head, yes } from './head.js';
 import { kill } from './kill.js';
 import { ps } from './ps.js';
 
@@ -34,6 +35,8 @@ export function busyboxPrograms(): ProgramRegistry {
     ['env', env],
     ['kill', kill],
     ['ps', ps],
+    ['head', head],
+    ['yes', yes],
   ]);
   r.set('busybox', busybox(r));
   return r;

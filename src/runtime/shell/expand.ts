@@ -272,11 +272,11 @@ export class Expander {
       while (i < text.length) {
         const c = text[i]!;
         if (ifs.includes(c)) {
-          const white = ifsWhite.includes(c);
+          // A run of IFS whitespace, with at most one other IFS character in it, is one delimiter.
           let j = i;
           while (j < text.length && ifsWhite.includes(text[j]!)) j++;
-          let hard = !white;
-          if (white && j < text.length && ifs.includes(text[j]!) && !ifsWhite.includes(text[j]!)) {
+          let hard = false;
+          if (j < text.length && ifs.includes(text[j]!) && !ifsWhite.includes(text[j]!)) {
             hard = true;
             j++;
             while (j < text.length && ifsWhite.includes(text[j]!)) j++;

@@ -139,6 +139,13 @@ export class Jobs {
     const list = pids ?? [...this.table.keys()];
     let status = 0;
     for (const pid of list) {
+      // ash's dowait(DOWAIT_BLOCK_OR_SIG): a trapped signal already pending ends `wait` at once.
+      const pending = sh.ctx.sys.takeSignals();
+      if (pending.some((s) => sh.traps.get(s))) {
+        sh.deferredSignals.push(...pending);
+        return 128 + pending.find((s) => sh.traps.get(s))!;
+      }
+      sh.deferredSignals.push(...pending);
       const known = this.table.get(pid);
       if (known !== undefined && known !== null) {
         status = known;
