@@ -80,7 +80,8 @@ export const CORPUS: Case[] = [
   { name: 'cd and pwd', script: 'cd dir; pwd; cd ..; cd nodir; echo $?; cd -; pwd', files: FILES },
   // commands
   { name: 'not found', script: 'nosuchcommand; echo $?; ./nofile; echo $?' },
-  { name: 'permission denied', script: './plain; echo $?; dir; echo $?', files: { plain: 'echo hi\n', 'dir/x': '' } },
+  { name: 'permission denied', script: './plain; echo $?; subdir; echo $?; ./subdir; echo $?', files: { plain: 'echo hi\n', 'subdir/x': '' } },
+  { name: 'sleep as a background job', script: 'sleep 5 & sleep 1 & kill $!; wait; echo $?; sleep 5 & kill $!; sleep 0.1; echo x; wait $!; echo $?' },
   { name: 'type and command -v', script: 'f() { :; }; type f echo cd; command -v echo; command -v nosuch; echo $?' },
   { name: 'syntax error at the end', script: 'echo first\nif true; then\necho x' },
   { name: 'syntax error unexpected', script: 'echo a; fi' },

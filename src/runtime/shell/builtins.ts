@@ -303,14 +303,14 @@ const CORE: Record<string, Builtin> = {
       const verbose = args[0] === '-V';
       // ash's commandcmd describes only the first name.
       const name = args[1];
-      return name === undefined || (await describe(sh, name, verbose)) ? 0 : 1;
+      return name === undefined || (await describe(sh, name, verbose)) ? 0 : 127;
     }
     if (args.length === 0) return 0;
     return runByName(sh, args);
   },
   type: async (sh, argv) => {
     let st = 0;
-    for (const name of argv.slice(1)) if (!(await describe(sh, name, true))) st = 1;
+    for (const name of argv.slice(1)) if (!(await describe(sh, name, true))) st = 127;
     return st;
   },
   ...IO_BUILTINS,

@@ -6,7 +6,8 @@
  */
 import { isKilled, isSysErrno } from '../errno.js';
 import { statusCode, type ProcessContext, type ReadStream, type WriteStream } from '../program.js';
-import { SIGINT, SIGQUIT } from '../signals.js';
+import { SIGINT, SIGPIPE, SIGQUIT } from '../signals.js';
+import { strsignal } from './strsignal.js';
 import type { Node } from './ast.js';
 import { waitForeground } from './command.js';
 import { BreakLoop, ContinueLoop, ReturnFn } from './control.js';
@@ -153,8 +154,11 @@ export class Jobs {
         continue;
       }
       try {
-        status = statusCode((await sh.ctx.sys.wait(pid)).status);
+        const st = (await sh.ctx.sys.wait(pid)).status;
+        status = statusCode(st);
         this.table.delete(pid);
+        // ash's dowait prints how a job it waited for by pid ended, as for a foreground job.
+        if (pids && 'signal' in st && st.signal !== SIGINT && st.signal !== SIGPIPE) await sh.write(2, strsignal(st.signal) + '\n');
       } catch (e) {
         if (isSysErrno(e, 'EINTR')) {
           // The trap runs after `wait` returns; it needs the signal, so keep it for dotrap.
@@ -169,7 +173,8 @@ export class Jobs {
         throw e;
       }
     }
-    return status;
+    // POSIX wait: with no operands, every job is waited for and the status is 0.
+    return pids ? status : 0;
   }
 }
 
