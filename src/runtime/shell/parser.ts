@@ -148,9 +148,11 @@ export class Parser {
   private pipeline(skipNl = false): Node {
     let bang = false;
     let t = this.read({ kw: true, nl: skipNl });
-    while (this.is(t, '!')) {
-      bang = !bang;
+    if (this.is(t, '!')) {
+      // ash 1.35 takes one `!`; a second is a syntax error (`unexpected "!"`).
+      bang = true;
       t = this.read({ kw: true });
+      if (this.is(t, '!')) this.unexpected();
     }
     this.unread();
     const cmds = [this.command()];

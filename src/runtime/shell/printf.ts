@@ -51,7 +51,11 @@ export function echo(args: readonly string[]): string {
 }
 
 function toInt(s: string | undefined, errors: string[]): bigint {
-  if (s === undefined || s === '') return 0n;
+  // busybox: a missing or empty argument to an integer conversion is an invalid number (taken as 0).
+  if (s === undefined || s === '') {
+    errors.push(`invalid number ''`);
+    return 0n;
+  }
   if (/^['"]/.test(s)) return BigInt(s.codePointAt(1) ?? 0);
   const t = s.trim();
   try {
@@ -158,7 +162,7 @@ export function printf(format: string, args: readonly string[]): { out: string; 
       const arg = args[ai++];
       let s: string;
       if (conv === 's') s = (arg ?? '').slice(0, prec ?? undefined);
-      else if (conv === 'c') s = (arg ?? '').slice(0, 1);
+      else if (conv === 'c') s = arg === undefined || arg === '' ? '\0' : arg.slice(0, 1);
       else if (conv === 'b') {
         const u = unescape(arg ?? '', true);
         out += pad(u.text.slice(0, prec ?? undefined), flags, width);

@@ -212,7 +212,10 @@ export class Shell implements ExpandHost {
         checkexit = !(flags & EV_TESTED);
         break;
       case 'pipe':
-        status = await this.jobs.pipeline(n, n.bang ? (flags | EV_TESTED) & ~EV_EXIT : flags);
+        // `! cmd` is ash's NNOT around the command itself, which runs in this shell; only a real
+        // pipeline forks.
+        if (n.cmds.length === 1) status = await this.run(n.cmds[0]!, EV_TESTED);
+        else status = await this.jobs.pipeline(n, n.bang ? (flags | EV_TESTED) & ~EV_EXIT : flags);
         if (n.bang) status = status === 0 ? 1 : 0;
         else checkexit = !(flags & EV_TESTED);
         break;

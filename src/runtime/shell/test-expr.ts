@@ -12,7 +12,7 @@ const BINARY = new Set(['=', '==', '!=', '-eq', '-ne', '-lt', '-le', '-gt', '-ge
 
 function num(s: string): bigint {
   const t = s.trim();
-  if (!/^[+-]?\d+$/.test(t)) throw new TestError(`${s}: bad number`);
+  if (!/^[+-]?\d+$/.test(t)) throw new TestError(s === '' ? 'bad number' : `${s}: bad number`);
   return BigInt(t);
 }
 
@@ -40,7 +40,10 @@ export class TestEval {
     if (a.length === 2) {
       if (a[0] === '!') return a[1] === '';
       if (UNARY.has(a[0]!)) return this.unary(a[0]!, a[1]!);
-      throw new TestError(`${a[0]}: unknown operand`);
+      // busybox takes the first word as a string expression; the second is then an operator
+      // missing its argument, or a word left over.
+      if (BINARY.has(a[1]!)) throw new TestError(`${a[1]}: argument expected`);
+      throw new TestError(`${a[1]}: unknown operand`);
     }
     if (a.length === 3) {
       if (BINARY.has(a[1]!)) return this.binary(a[0]!, a[1]!, a[2]!);
