@@ -207,3 +207,16 @@ describe('clocks', () => {
     expect(statusCode({ signal: 15 })).toBe(143);
   });
 });
+
+describe('the interactive shell', () => {
+  it('prompts, runs a line, and ends with exit 3', async () => {
+    const { clock, kernel } = kernelWith();
+    const s = await start(['sh', '-i'], { kernel, clock, stdin: 'echo hi\nif true\nthen echo multi; fi\nnosuch\nexit 3\necho never\n' });
+    await clock.advance(1);
+    expect(await s.done).toEqual({
+      stdout: '/ # hi\n/ # > multi\n/ # / # ',
+      stderr: 'sh: nosuch: not found\n',
+      status: 3,
+    });
+  });
+});

@@ -5,7 +5,11 @@
 
 /** Unwinds the shell to its end with a status (exit, set -e, the end of a process's last command). */
 export class ExitShell {
-  constructor(readonly status: number) {}
+  /** `syntax`: the parser stopped the shell (an interactive shell goes on to the next line). */
+  constructor(
+    readonly status: number,
+    readonly syntax = false,
+  ) {}
 }
 export class BreakLoop {
   constructor(public n: number) {}

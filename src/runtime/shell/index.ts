@@ -6,6 +6,7 @@
  */
 import { isKilled, strerror } from '../errno.js';
 import type { Program, ProcessContext } from '../program.js';
+import { interactive } from './interactive.js';
 import { EV_EXIT, Shell } from './shell.js';
 
 async function readAll(p: ProcessContext, src: { read(): Promise<Uint8Array | null> }): Promise<string> {
@@ -28,6 +29,7 @@ export const sh: Program = async (p) => {
   const opts: Partial<Record<(typeof LETTERS)[string], boolean>> = {};
   let command: string | null = null;
   let wantC = false;
+  let interactiveFlag = false;
   let i = 1;
   for (; i < argv.length; i++) {
     const a = argv[i]!;
@@ -39,7 +41,8 @@ export const sh: Program = async (p) => {
     for (const f of a.slice(1)) {
       if (f === 'c') wantC = true;
       else if (LETTERS[f]) opts[LETTERS[f]] = a[0] === '-';
-      else if ('silx'.includes(f)) continue;
+      else if (f === 'i') interactiveFlag = true;
+      else if ('slx'.includes(f)) continue;
       else {
         await p.stderr.write(`${argv[0] ?? 'sh'}: -${f}: invalid option\n`);
         return 2;
@@ -72,6 +75,11 @@ export const sh: Program = async (p) => {
       return 127;
     }
     mode = 'file';
+  } else if (interactiveFlag || p.stdin.kind === 'tty') {
+    const shell = new Shell(p, { arg0, params: argv.slice(i) });
+    shell.mode = 'stdin';
+    Object.assign(shell.opts, opts);
+    return shell.main(() => interactive(shell));
   } else {
     src = await readAll(p, p.stdin);
     mode = 'stdin';

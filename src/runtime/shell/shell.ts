@@ -163,8 +163,9 @@ export class Shell implements ExpandHost {
         r = parser.next();
       } catch (e) {
         if (e instanceof ShellSyntaxError) {
-          await this.error(e.message.replace(/^/, this.commandname ? '' : ''));
-          throw new ExitShell(2);
+          await this.error(e.message);
+          this.status = 2;
+          throw new ExitShell(2, true);
         }
         throw e;
       }
