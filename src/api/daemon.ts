@@ -64,6 +64,11 @@ export class Daemon {
     return d;
   }
 
+  /** Where each listener listens (a TCP port given as 0 is the one the system chose). */
+  addresses(): (ReturnType<Server['address']>)[] {
+    return this.servers.map((s) => s.address());
+  }
+
   /** Aborted when the daemon stops: long answers (events) end then. */
   get signal(): AbortSignal {
     return this.stopping.signal;

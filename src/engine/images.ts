@@ -122,6 +122,8 @@ export class ImageService {
    */
   async tag(source: string, target: string): Promise<{ id: Digest; tag: string }> {
     const tag = normalizeTag(target);
+    // moby's reference store: a repository named `sha256` would read as an image ID
+    if (tag.startsWith('sha256:')) throw new BoxlabError('InvalidArgument', 'refusing to create an ambiguous tag using digest algorithm as name');
     return this.store.locked(async () => {
       const id = await this.resolve(source);
       const tags = await this.store.tags();
@@ -301,12 +303,14 @@ export class ImageService {
     const sources: SaveSource[] = [];
     for (const ref of refs) {
       const { record, configBytes, tags } = await this.imageRecord(ref);
-      let wanted = tags;
+      // saved by a tag, the archive names that tag; by an ID (or a prefix), none: Docker's
+      // tarexport then writes RepoTags null, and a load says "Loaded image ID: ..."
+      let wanted: string[] = [];
       try {
         const t = normalizeTag(ref);
         if (!isDigest(ref) && tags.includes(t)) wanted = [t];
       } catch {
-        /* an ID: all its tags */
+        /* an ID */
       }
       const layers: LayerRecord[] = [];
       for (const c of record.chainIds) layers.push(await this.store.layer(c));

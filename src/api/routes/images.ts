@@ -9,7 +9,7 @@ import { BoxlabError } from '../../errors.js';
 import type { ImageService, ImageSummary, RemovedItem } from '../../engine/images.js';
 import { filterImages, type ImageFilters } from '../../engine/image-query.js';
 import { loadLines } from '../../docker-words.js';
-import { familiarString, parseReference } from '../../oci/reference.js';
+import { familiarName, familiarString, parseReference } from '../../oci/reference.js';
 import { UnclassifiedError } from '../errors.js';
 import {
   boolValue,
@@ -72,6 +72,8 @@ function tagTarget(repo: string, tag: string): string {
   } catch (e) {
     throw new UnclassifiedError((e as Error).message);
   }
+  // moby's reference store refuses a repository named like the digest algorithm (an untyped error)
+  if (familiarName(named) === 'sha256') throw new UnclassifiedError('refusing to create an ambiguous tag using digest algorithm as name');
   if (tag === '') return familiarString(named);
   if (!/^[\w][\w.-]{0,127}$/.test(tag)) throw new UnclassifiedError('invalid tag format');
   return familiarString({ ...named, tag });

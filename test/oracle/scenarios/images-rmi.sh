@@ -10,7 +10,7 @@ t rmi sha256:0000000000000000000000000000000000000000000000000000000000000000
 t rmi 00000
 t rmi ''
 t rmi Bad
-t images --format '{{.Repository}}:{{.Tag}}'
+ts images --format '{{.Repository}}:{{.Tag}}'
 t rmi -f c5873
 t images
 t image inspect $IMG

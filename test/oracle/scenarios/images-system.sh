@@ -5,7 +5,7 @@ t system df
 t system df --format '{{.Type}} {{.TotalCount}} {{.Active}} {{.Size}} {{.Reclaimable}}'
 t tag $IMG p/q:1
 t image prune -f
-t images --format '{{.Repository}}:{{.Tag}}'
+ts images --format '{{.Repository}}:{{.Tag}}'
 t image prune -af
 t images
 t system df

@@ -7,10 +7,10 @@ t tag $IMG registry.example.com/x
 t tag $IMG dk-build
 t image inspect -f '{{.Metadata.LastTagTime.IsZero}}' $IMG
 t image inspect -f '{{json .RepoTags}}' $IMG
-t images --format '{{.Repository}}|{{.Tag}}|{{.ID}}|{{.Size}}'
-t images
+ts images --format '{{.Repository}}|{{.Tag}}|{{.ID}}|{{.Size}}'
+ts images
 t images -q
-t images --no-trunc --format '{{.ID}} {{.Repository}}'
+ts images --no-trunc --format '{{.ID}} {{.Repository}}'
 t images a/b
 t images a/b:1
 t images 'localhost:5000/*/*'
@@ -25,4 +25,4 @@ t tag c5873 by-prefix:1
 t tag sha256:c58734b4a22923168fe6317fc718bbefe2a71591549e045261b21404e559d537 by-id:1
 t images --format '{{.Repository}}:{{.Tag}}' by-*
 t rmi a/b:1 a/b localhost:5000/team/app:v1.0 registry.example.com/x by-prefix:1 by-id:1
-t images --format '{{.Repository}}:{{.Tag}}'
+ts images --format '{{.Repository}}:{{.Tag}}'
