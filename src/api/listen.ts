@@ -86,8 +86,11 @@ export async function listen(
       `refusing to listen on tcp://${hostString(h)} without --tlsverify: anyone who can reach that address would control the daemon; ` +
         'listen on a loopback address (127.0.0.1), or give --tlsverify with --tlscacert, --tlscert and --tlskey',
     );
+  // Go's http.Server reads request headers up to 1 MB (DefaultMaxHeaderBytes), then answers 431
+  const maxHeaderSize = 1 << 20;
   const server = opts.tls
     ? https.createServer({
+        maxHeaderSize,
         ca: fs.readFileSync(opts.tls.ca),
         cert: fs.readFileSync(opts.tls.cert),
         key: fs.readFileSync(opts.tls.key),
@@ -95,8 +98,7 @@ export async function listen(
         rejectUnauthorized: opts.tlsVerify,
         minVersion: 'TLSv1.2',
       }, handler)
-    : http.createServer(handler);
-  // Go's http.Server reads headers up to 1 MB; Node's default is 16 KB: keep Node's, and its 431
+    : http.createServer({ maxHeaderSize }, handler);
   if (h.kind === 'tcp') {
     await listening(server, { host: h.host, port: h.port });
     return server;

@@ -52,10 +52,9 @@ function wrap(route: Route) {
   };
 }
 
-function notFound(res: ServerResponse): void {
-  const body = `${JSON.stringify({ message: 'page not found' })}\n`;
-  res.writeHead(404, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
+/** dockerd's NotFoundHandler: an error like any other, so plain text for a version before 1.23. */
+function notFound(res: ServerResponse, apiVersion: string | undefined): void {
+  writeError(res, new HttpError(404, 'page not found'), apiVersion);
 }
 
 /** Go's net/http answer to a request line it cannot read (a bad %-escape). */
@@ -93,7 +92,7 @@ export function apiHandler(routes: readonly Route[]): (req: IncomingMessage, res
     api.query = new URLSearchParams(query);
     // the router decodes parameters itself: hand it the decoded path, escaped once again
     req.url = encodePath(m ? m[2]! : path) + (query ? `?${query}` : '');
-    router(req, res, (err?: unknown) => (err ? writeError(res, err, api.apiVersion) : notFound(res)));
+    router(req, res, (err?: unknown) => (err ? writeError(res, err, api.apiVersion) : notFound(res, m?.[1])));
   };
 }
 

@@ -11,7 +11,8 @@
  * A scenario is expected to pass only once boxlab has its verbs: EXPECTED lists them. The rest are
  * listed as todo; BOXLAB_SCENARIOS_ALL=1 runs them too and prints their figures without failing.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +50,7 @@ function newestMtime(dir: string): number {
 }
 
 /** Builds dist/ when a source is newer than the daemon's entry point (or it is missing). */
-function ensureBuilt(): void {
+async function ensureBuilt(): Promise<void> {
   let built = 0;
   try {
     built = statSync(join(PROJECT, 'dist', 'cli', 'main.js')).mtimeMs;
@@ -57,7 +58,7 @@ function ensureBuilt(): void {
     /* not built */
   }
   if (built >= newestMtime(join(PROJECT, 'src'))) return;
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: PROJECT, stdio: 'inherit' });
+  await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: PROJECT });
 }
 
 interface Outcome {
@@ -67,15 +68,19 @@ interface Outcome {
   diff: string;
 }
 
-function runScenario(name: string): Outcome {
+// asynchronous: a worker blocked for minutes in spawnSync misses vitest's own messages
+const run = promisify(execFile);
+
+async function runScenario(name: string): Promise<Outcome> {
   const keep = mkdtempSync('/tmp/scn-keep.');
   try {
-    const r = spawnSync(join(DIR, 'run.sh'), ['--project', PROJECT, '--keep', keep, join(DIR, `${name}.sh`)], {
+    // run.sh exits 1 when a step differs: its output is the answer either way
+    const r = await run(join(DIR, 'run.sh'), ['--project', PROJECT, '--keep', keep, join(DIR, `${name}.sh`)], {
       cwd: PROJECT,
-      encoding: 'utf8',
       env: { ...process.env, SCENARIO_IMAGE_TAR: IMAGE_TAR },
       timeout: 15 * 60_000,
-    });
+      maxBuffer: 64 << 20,
+    }).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? String(e) }));
     const summary = /(\S+): (\d+)\/(\d+) steps as real Docker/.exec(r.stdout ?? '');
     const errs = ['docker.err', 'boxlab.err'].map((s) => {
       try {
@@ -99,18 +104,18 @@ describeWithTool(
   [needRoot(), needTool('dockerd', 'apt-get install docker.io'), needTool('docker', 'apt-get install docker.io'), needTool('python3', 'apt-get install python3')],
   'side-by-side scenarios: the docker CLI against dockerd and against boxlab daemon',
   () => {
-    beforeAll(() => ensureBuilt(), 600_000);
+    beforeAll(ensureBuilt, 600_000);
 
     for (const name of scenarios) {
       if (EXPECTED.includes(name)) {
-        it(`${name}: every step as real Docker`, () => {
-          const o = runScenario(name);
+        it(`${name}: every step as real Docker`, async () => {
+          const o = await runScenario(name);
           expect(o.total, o.summary).toBeGreaterThan(0);
           expect(`${o.summary}\n${o.diff}`).toContain(`${name}: ${o.total}/${o.total} steps as real Docker`);
         }, 20 * 60_000);
       } else if (process.env.BOXLAB_SCENARIOS_ALL === '1') {
-        it(`${name} (not expected yet): its figures`, () => {
-          process.stderr.write(`${runScenario(name).summary}\n`);
+        it(`${name} (not expected yet): its figures`, async () => {
+          process.stderr.write(`${(await runScenario(name)).summary}\n`);
         }, 20 * 60_000);
       } else {
         it.todo(`${name}: waits for its verbs in boxlab (add it to EXPECTED when they land)`);

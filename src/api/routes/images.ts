@@ -72,8 +72,8 @@ function tagTarget(repo: string, tag: string): string {
   } catch (e) {
     throw new UnclassifiedError((e as Error).message);
   }
-  // moby's reference store refuses a repository named like the digest algorithm (an untyped error)
-  if (familiarName(named) === 'sha256') throw new UnclassifiedError('refusing to create an ambiguous tag using digest algorithm as name');
+  // moby's reference store refuses a repository named like the digest algorithm
+  if (familiarName(named) === 'sha256') throw new BoxlabError('InvalidArgument', 'refusing to create an ambiguous tag using digest algorithm as name');
   if (tag === '') return familiarString(named);
   if (!/^[\w][\w.-]{0,127}$/.test(tag)) throw new UnclassifiedError('invalid tag format');
   return familiarString({ ...named, tag });
@@ -103,7 +103,7 @@ async function load(images: ImagesBackend, req: ApiRequest, res: ServerResponse)
     });
     for (const line of loadLines(result)) out.line(line);
   } catch (e) {
-    if (req.readableAborted || req.destroyed) return void res.destroy(); // the client left: nobody to tell
+    if (req.readableAborted || res.destroyed) return void res.destroy(); // the client left: nobody to tell
     out.error((e as Error).message);
   }
   out.end();
@@ -167,6 +167,14 @@ export function imageRoutes(images: ImagesBackend): Route[] {
         const id = await images.resolve(param(req, 'name'));
         await images.tag(id, tagTarget(req.query.get('repo') ?? '', req.query.get('tag') ?? ''));
         writeStatus(res, 201);
+      },
+    },
+    {
+      // moby's `{name:.*}` matches an empty name too, and says so
+      method: 'DELETE',
+      path: '/images/',
+      handler: () => {
+        throw new BoxlabError('InvalidArgument', 'image name cannot be blank');
       },
     },
     {
