@@ -4,7 +4,6 @@
  * only tags made here; the Server header is each daemon's own.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -12,27 +11,9 @@ import { Daemon } from '../../src/api/daemon.js';
 import { Engine } from '../../src/engine/engine.js';
 import { dockerd, dockerHost, docker } from '../oracle/docker.js';
 import { describeWithTool } from '../support/tools.js';
+import { ask, type Answer } from './ask.js';
 
 const ARCHIVE = join(import.meta.dirname, '..', 'fixtures', 'corpus', 'dk-build.dsave.tar');
-
-export interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-export function ask(socketPath: string, method: string, path: string, opts: { body?: Buffer | string; headers?: Record<string, string> } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method, path, headers: opts.headers ?? {} }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString() }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
 
 /** What must be equal: status, content type, the API headers, the body. */
 function shape(a: Answer): Record<string, unknown> {
