@@ -10,6 +10,8 @@
  *    process) and `tar -xzf` of the blobs; on the disk and on a tmpfs (root only).
  * 2. zeros: a layer holding a 1 GiB file of zeros loads and exports in a child whose peak RSS must
  *    stay under 400 MB.
+ * 4. daemon: the docker CLI against `boxlab daemon` and a private dockerd on one tmpfs: `docker images`
+ *    with 10 images and `docker load -i` of the realistic image (bench/daemon.ts).
  * 3. peer: a node_modules image (scripts/make-bench-image.ts) on one tmpfs: `boxlab load` of its OCI
  *    archive against the floor, and of its docker archive against `docker load` on a fresh private
  *    daemon, and against a bare `cp` of the archive.
@@ -55,7 +57,7 @@ interface Options {
 const RSS_LIMIT_BYTES = 400e6;
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { json: false, rounds: 3, only: new Set(['throughput', 'zeros', 'peer']), zerosBytes: 1 << 30 };
+  const opts: Options = { json: false, rounds: 3, only: new Set(['throughput', 'zeros', 'peer', 'daemon']), zerosBytes: 1 << 30 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') opts.json = true;
@@ -330,6 +332,18 @@ async function peer(opts: Options, report: Report): Promise<void> {
   } else report.doc.peer = t.value;
 }
 
+async function daemons(opts: Options, report: Report): Promise<void> {
+  if (!onPath('dockerd') || !isRoot()) return report.skip('4. daemons', 'needs dockerd and root');
+  const t = await withTmpfs('4g', async (dir) => {
+    const { makeBenchImage } = await import('../scripts/make-bench-image.js');
+    const img = await makeBenchImage({ log: (s) => report.say(s) });
+    const { daemonSection } = await import('./daemon.js');
+    return daemonSection(dir, await copyInto(img.docker!, dir), opts.rounds, report);
+  });
+  if (t.why) report.skip('4. daemons', t.why);
+  else report.doc.daemon = t.value;
+}
+
 // ---- main ------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -344,6 +358,7 @@ async function main(): Promise<void> {
   if (opts.only.has('throughput')) await throughput(opts, report);
   if (opts.only.has('zeros')) await zerosSection(opts, report);
   if (opts.only.has('peer')) await peer(opts, report);
+  if (opts.only.has('daemon')) await daemons(opts, report);
   report.doc.machine = { ...(report.doc.machine as object), loadavgAtEnd: os.loadavg() };
   report.doc.skipped = report.skipped;
   if (opts.json) process.stdout.write(JSON.stringify(report.doc, null, 2) + '\n');
