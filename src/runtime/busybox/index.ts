@@ -1,0 +1,11 @@
+/**
+ * busybox's applets in the model, by the name they are called with (what `busybox --list` names).
+ * The kernel runs a file in /bin as one of these when it is busybox, and busybox's sh runs them
+ * without a link (FEATURE_SH_STANDALONE, as Debian's busybox-static does).
+ */
+import type { ProgramRegistry } from '../program.js';
+import { ls } from './ls.js';
+
+export const busyboxApplets: ProgramRegistry = new Map([
+  ['ls', ls],
+]);
