@@ -4,8 +4,21 @@
  * without a link (FEATURE_SH_STANDALONE, as Debian's busybox-static does).
  */
 import type { ProgramRegistry } from '../program.js';
+import { cp, ln, mv } from './copy.js';
+import { mkdir, rm, rmdir, touch } from './files.js';
 import { ls } from './ls.js';
+import { chgrp, chmod, chown } from './perms.js';
 
 export const busyboxApplets: ProgramRegistry = new Map([
   ['ls', ls],
+  ['mkdir', mkdir],
+  ['rmdir', rmdir],
+  ['rm', rm],
+  ['touch', touch],
+  ['cp', cp],
+  ['mv', mv],
+  ['ln', ln],
+  ['chmod', chmod],
+  ['chown', chown],
+  ['chgrp', chgrp],
 ]);

@@ -285,15 +285,10 @@ export async function both(argv: string[], opts: Omit<RunOpts, 'cwd'> & { entrie
     // The real run changed the disk tree; build the model tree again from scratch at the same path.
     const model = await runModel(t.vfs, argv, { ...opts, cwd });
     const norm = (r: Result) => ({ ...r, stdout: r.stdout.split(t.dir).join('$T'), stderr: r.stderr.split(t.dir).join('$T') });
-    return { real: norm(real), model: norm(model), dir: t.dir, vfs: t.vfs, listing: () => listReal(t.dir) };
+    return { real: norm(real), model: norm(model) };
   } finally {
-    // Listing must happen before cleanup: callers that need it use bothWithTrees.
     t.cleanup();
   }
-}
-
-function listReal(dir: string): string {
-  return spawnSync('busybox', ['ls', '-lanR', '--full-time', dir], { encoding: 'utf8' }).stdout;
 }
 
 /** Runs argv on both sides and lists each tree afterwards with `ls -lnR` (the model's own ls, checked against busybox separately). */
@@ -302,7 +297,7 @@ export async function bothWithTrees(argv: string[], opts: Omit<RunOpts, 'cwd'> &
   try {
     const real = runReal(argv, { ...opts, cwd: t.dir });
     const model = await runModel(t.vfs, argv, { ...opts, cwd: t.dir });
-    const lsArgs = ['ls', '-lnaR', '.'];
+    const lsArgs = ['ls', '-lnR', '.'];
     const realTree = runReal(lsArgs, { cwd: t.dir }).stdout;
     const modelTree = (await runModel(t.vfs, lsArgs, { cwd: t.dir })).stdout;
     const norm = (s: string) => s.split(t.dir).join('$T').replace(/ [A-Z][a-z]{2} [ \d]\d (\d\d:\d\d| \d{4}) /g, ' TIME ');
