@@ -6,8 +6,10 @@
 import type { ProgramRegistry } from '../program.js';
 import { cp, ln, mv } from './copy.js';
 import { mkdir, rm, rmdir, touch } from './files.js';
+import { basename, date, dirname, hostname, id, nproc, pwd, sync, uname, usleep, whoami } from './info.js';
 import { ls } from './ls.js';
 import { chgrp, chmod, chown } from './perms.js';
+import { readlink, realpath, stat } from './stat.js';
 
 export const busyboxApplets: ProgramRegistry = new Map([
   ['ls', ls],
@@ -21,4 +23,18 @@ export const busyboxApplets: ProgramRegistry = new Map([
   ['chmod', chmod],
   ['chown', chown],
   ['chgrp', chgrp],
+  ['stat', stat],
+  ['readlink', readlink],
+  ['realpath', realpath],
+  ['id', id],
+  ['whoami', whoami],
+  ['hostname', hostname],
+  ['uname', uname],
+  ['date', date],
+  ['pwd', pwd],
+  ['basename', basename],
+  ['dirname', dirname],
+  ['nproc', nproc],
+  ['sync', sync],
+  ['usleep', usleep],
 ]);

@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chownSync, lchownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync, linkSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, hostname, machine, release, tmpdir, version } from 'node:os';
 import { posix } from 'node:path';
 import { FsError } from '../../../src/errors.js';
 import { SysError } from '../../../src/runtime/errno.js';
@@ -17,6 +17,7 @@ import type { FileSystem, ProcessContext, ReadStream, System, WriteFlags, WriteS
 import type { Program } from '../../../src/runtime/program.js';
 import { Vfs } from '../../../src/vfs/vfs.js';
 import { busyboxApplets } from '../../../src/runtime/busybox/index.js';
+import type { SystemExt } from '../../../src/runtime/busybox/ext.js';
 import { needTool } from '../../support/tools.js';
 
 export const busybox = needTool('busybox', 'apt-get install busybox-static');
@@ -110,6 +111,7 @@ export interface RunOpts {
   stdoutLimit?: number;
   /** Programs the applet may spawn (xargs, find -exec); default: the busybox applets. */
   programs?: Map<string, Program>;
+  cred?: { uid: number; gid: number; groups: number[] };
 }
 
 export interface Result {
@@ -118,13 +120,16 @@ export interface Result {
   code: number;
 }
 
-function minimalSys(state: { cwd: string }, vfs: Vfs, opts: RunOpts, run: (argv: string[], o: RunOpts) => Promise<Result>): System {
+function minimalSys(state: { cwd: string }, vfs: Vfs, opts: RunOpts, run: (argv: string[], o: RunOpts) => Promise<Result>): System & SystemExt {
   const children = new Map<number, number>();
   let nextPid = 100;
   return {
     pid: 42,
+    // The extension calls (ext.ts), answered as this host does, so uname and nproc compare with the real busybox.
+    uname: () => ({ sysname: 'Linux', nodename: opts.hostname ?? hostname(), release: release(), version: version(), machine: machine() }),
+    nproc: () => availableParallelism(),
     ppid: 1,
-    hostname: () => opts.hostname ?? 'vm',
+    hostname: () => opts.hostname ?? hostname(),
     now: () => Date.now(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     pipe: () => { throw new Error('pipe: not in the harness'); },
@@ -174,7 +179,8 @@ export async function runModel(vfs: Vfs, argv: string[], opts: RunOpts): Promise
     get cwd() {
       return state.cwd;
     },
-    cred: { uid: 0, gid: 0, groups: [0] },
+    // The real busybox here runs with no supplementary groups (node's child gets none), so the model too.
+    cred: opts.cred ?? { uid: 0, gid: 0, groups: [] },
     stdin: bufferReader(opts.stdin ?? ''),
     stdout,
     stderr,
