@@ -11,21 +11,23 @@ import { usageLine } from './usage.js';
 /** The banner busybox prints above a usage text (the version this model follows: Debian bookworm's). */
 export const BANNER = 'BusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.';
 
+/** stdout through a buffer, as stdio's: text is UTF-8, bytes go as they are. */
 export class Out {
-  private chunks: string[] = [];
+  private chunks: Buffer[] = [];
   private size = 0;
   constructor(private readonly p: ProcessContext) {}
-  async write(s: string): Promise<void> {
-    this.chunks.push(s);
-    this.size += s.length;
+  async write(s: string | Uint8Array): Promise<void> {
+    const b = typeof s === 'string' ? Buffer.from(s) : Buffer.from(s.buffer, s.byteOffset, s.byteLength);
+    this.chunks.push(b);
+    this.size += b.length;
     if (this.size >= 8192) await this.flush();
   }
   async flush(): Promise<void> {
     if (this.chunks.length === 0) return;
-    const s = this.chunks.join('');
+    const b = Buffer.concat(this.chunks);
     this.chunks = [];
     this.size = 0;
-    await this.p.stdout.write(s);
+    await this.p.stdout.write(b);
   }
 }
 

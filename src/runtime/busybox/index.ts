@@ -9,7 +9,9 @@ import { mkdir, rm, rmdir, touch } from './files.js';
 import { basename, date, dirname, hostname, id, nproc, pwd, sync, uname, usleep, whoami } from './info.js';
 import { ls } from './ls.js';
 import { chgrp, chmod, chown } from './perms.js';
+import { cut, sort, tr, uniq } from './sort.js';
 import { readlink, realpath, stat } from './stat.js';
+import { head, md5sum, seq, sha1sum, sha256sum, sha512sum, tail, tee, wc, yes } from './text.js';
 
 export const busyboxApplets: ProgramRegistry = new Map([
   ['ls', ls],
@@ -37,4 +39,18 @@ export const busyboxApplets: ProgramRegistry = new Map([
   ['nproc', nproc],
   ['sync', sync],
   ['usleep', usleep],
+  ['head', head],
+  ['tail', tail],
+  ['wc', wc],
+  ['tee', tee],
+  ['yes', yes],
+  ['seq', seq],
+  ['md5sum', md5sum],
+  ['sha1sum', sha1sum],
+  ['sha256sum', sha256sum],
+  ['sha512sum', sha512sum],
+  ['sort', sort],
+  ['uniq', uniq],
+  ['cut', cut],
+  ['tr', tr],
 ]);
