@@ -6,6 +6,7 @@
 import type { ProgramRegistry } from '../program.js';
 import { cp, ln, mv } from './copy.js';
 import { mkdir, rm, rmdir, touch } from './files.js';
+import { egrep, fgrep, grep } from './grep.js';
 import { basename, date, dirname, hostname, id, nproc, pwd, sync, uname, usleep, whoami } from './info.js';
 import { ls } from './ls.js';
 import { chgrp, chmod, chown } from './perms.js';
@@ -53,4 +54,7 @@ export const busyboxApplets: ProgramRegistry = new Map([
   ['uniq', uniq],
   ['cut', cut],
   ['tr', tr],
+  ['grep', grep],
+  ['egrep', egrep],
+  ['fgrep', fgrep],
 ]);
