@@ -10,6 +10,7 @@ import { egrep, fgrep, grep } from './grep.js';
 import { basename, date, dirname, hostname, id, nproc, pwd, sync, uname, usleep, whoami } from './info.js';
 import { ls } from './ls.js';
 import { chgrp, chmod, chown } from './perms.js';
+import { sed } from './sed.js';
 import { cut, sort, tr, uniq } from './sort.js';
 import { readlink, realpath, stat } from './stat.js';
 import { head, md5sum, seq, sha1sum, sha256sum, sha512sum, tail, tee, wc, yes } from './text.js';
@@ -57,4 +58,5 @@ export const busyboxApplets: ProgramRegistry = new Map([
   ['grep', grep],
   ['egrep', egrep],
   ['fgrep', fgrep],
+  ['sed', sed],
 ]);
