@@ -6,6 +6,7 @@
 import type { ProgramRegistry } from '../program.js';
 import { cp, ln, mv } from './copy.js';
 import { mkdir, rm, rmdir, touch } from './files.js';
+import { find } from './find.js';
 import { egrep, fgrep, grep } from './grep.js';
 import { basename, date, dirname, hostname, id, nproc, pwd, sync, uname, usleep, whoami } from './info.js';
 import { ls } from './ls.js';
@@ -13,6 +14,7 @@ import { chgrp, chmod, chown } from './perms.js';
 import { sed } from './sed.js';
 import { cut, sort, tr, uniq } from './sort.js';
 import { readlink, realpath, stat } from './stat.js';
+import { xargs } from './xargs.js';
 import { head, md5sum, seq, sha1sum, sha256sum, sha512sum, tail, tee, wc, yes } from './text.js';
 
 export const busyboxApplets: ProgramRegistry = new Map([
@@ -59,4 +61,6 @@ export const busyboxApplets: ProgramRegistry = new Map([
   ['egrep', egrep],
   ['fgrep', fgrep],
   ['sed', sed],
+  ['find', find],
+  ['xargs', xargs],
 ]);

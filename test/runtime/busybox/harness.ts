@@ -120,7 +120,13 @@ export interface Result {
   code: number;
 }
 
-function minimalSys(state: { cwd: string }, vfs: Vfs, opts: RunOpts, run: (argv: string[], o: RunOpts) => Promise<Result>): System & SystemExt {
+function minimalSys(
+  state: { cwd: string },
+  vfs: Vfs,
+  opts: RunOpts,
+  run: (argv: string[], o: RunOpts) => Promise<Result>,
+  stdio: { stdout: WriteStream; stderr: WriteStream },
+): System & SystemExt {
   const children = new Map<number, number>();
   let nextPid = 100;
   return {
@@ -136,10 +142,10 @@ function minimalSys(state: { cwd: string }, vfs: Vfs, opts: RunOpts, run: (argv:
     spawn: async (req) => {
       const name = req.applet ?? posix.basename(req.path ?? '');
       if (!(opts.programs ?? busyboxApplets).has(name)) throw new FsError('ENOENT', req.path ?? name, 'execve');
-      const stdout = req.stdout as Collector | undefined;
-      const r = await run([...req.argv], { ...opts, cwd: req.cwd ?? state.cwd, stdin: '' });
-      if (stdout?.write) await stdout.write(r.stdout);
-      if (req.stderr?.write) await req.stderr.write(r.stderr);
+      // The child runs to its end here; its output goes to the streams it was given, else the caller's.
+      const r = await run([name, ...req.argv.slice(1)], { ...opts, cwd: req.cwd ?? state.cwd, stdin: '' });
+      await (req.stdout ?? stdio.stdout).write(r.stdout);
+      await (req.stderr ?? stdio.stderr).write(r.stderr);
       const pid = nextPid++;
       children.set(pid, r.code);
       return pid;
@@ -185,7 +191,7 @@ export async function runModel(vfs: Vfs, argv: string[], opts: RunOpts): Promise
     stdout,
     stderr,
     fs: vfsPort(vfs, () => state.cwd),
-    sys: minimalSys(state, vfs, opts, (a, o) => runModel(vfs, a, o)),
+    sys: minimalSys(state, vfs, opts, (a, o) => runModel(vfs, a, o), { stdout, stderr }),
   };
   const code = await program(p);
   return { stdout: stdout.text(), stderr: stderr.text(), code };
