@@ -10,6 +10,7 @@ import { find } from './find.js';
 import { egrep, fgrep, grep } from './grep.js';
 import { basename, date, dirname, hostname, id, nproc, pwd, sync, uname, usleep, whoami } from './info.js';
 import { ls } from './ls.js';
+import { awk } from './awk.js';
 import { chgrp, chmod, chown } from './perms.js';
 import { sed } from './sed.js';
 import { cut, sort, tr, uniq } from './sort.js';
@@ -63,4 +64,5 @@ export const busyboxApplets: ProgramRegistry = new Map([
   ['sed', sed],
   ['find', find],
   ['xargs', xargs],
+  ['awk', awk],
 ]);
