@@ -11,6 +11,9 @@ import { egrep, fgrep, grep } from './grep.js';
 import { basename, date, dirname, hostname, id, nproc, pwd, sync, uname, usleep, whoami } from './info.js';
 import { ls } from './ls.js';
 import { awk } from './awk.js';
+import { expr, printf } from './expr.js';
+import { df, du, free, mount, which } from './system.js';
+import { bracket, test } from './testcmd.js';
 import { chgrp, chmod, chown } from './perms.js';
 import { sed } from './sed.js';
 import { cut, sort, tr, uniq } from './sort.js';
@@ -65,4 +68,13 @@ export const busyboxApplets: ProgramRegistry = new Map([
   ['find', find],
   ['xargs', xargs],
   ['awk', awk],
+  ['expr', expr],
+  ['printf', printf],
+  ['test', test],
+  ['[', bracket],
+  ['which', which],
+  ['du', du],
+  ['df', df],
+  ['mount', mount],
+  ['free', free],
 ]);
