@@ -11,6 +11,7 @@ import { egrep, fgrep, grep } from './grep.js';
 import { basename, date, dirname, hostname, id, nproc, pwd, sync, uname, usleep, whoami } from './info.js';
 import { ls } from './ls.js';
 import { awk } from './awk.js';
+import { hexdump, od } from './dump.js';
 import { expr, printf } from './expr.js';
 import { df, du, free, mount, which } from './system.js';
 import { bracket, test } from './testcmd.js';
@@ -77,4 +78,6 @@ export const busyboxApplets: ProgramRegistry = new Map([
   ['df', df],
   ['mount', mount],
   ['free', free],
+  ['hexdump', hexdump],
+  ['od', od],
 ]);

@@ -59,12 +59,22 @@ const cases: string[][] = [
   ['du', '-k', 'a.txt'],
   ['du', '-c', 'a.txt', 'b.txt'],
   ['du', 'nope'],
+  ['hexdump', '-C', 'a.txt'],
+  ['hexdump', '-C', 'sub/deep/leaf'],
+  ['hexdump', '-C', 'zeros'],
+  ['hexdump', '-C', 'nope'],
+  ['od', '-c', 'b.txt'],
+  ['od', 'a.txt'],
+  ['od', '-x', 'a.txt'],
+  ['od', '-b', 'a.txt'],
+  ['od', '-An', '-tx1', 'csv'],
+  ['od', 'zeros'],
 ];
 
 describeWithTool(busybox, 'expr, test, printf, which, du as busybox', () => {
   for (const argv of cases) {
     it(JSON.stringify(argv), async () => {
-      const entries = [...STANDARD_TREE];
+      const entries = [...STANDARD_TREE, { path: 'zeros', data: '\0'.repeat(48) + 'tail\x01\x7f' }];
       const { real, model } = await both(argv, { entries });
       const head = (s: string) => s.split('\n').slice(0, 3).join('\n');
       // which looks at the real PATH: the model's filesystem has no /usr/bin, so its ls and sh are not there.
