@@ -41,10 +41,12 @@ export function bufferReader(data: Uint8Array | string, kind: ReadStream['kind']
 }
 
 export class Collector implements WriteStream {
-  readonly kind = 'pipe' as const;
   private parts: Buffer[] = [];
   /** After this many bytes the reader "closes" (EPIPE), as `| head -c N` would. */
-  constructor(private readonly limit = Infinity) {}
+  constructor(
+    private readonly limit = Infinity,
+    readonly kind: 'pipe' | 'tty' = 'pipe',
+  ) {}
   async write(data: Uint8Array | string): Promise<void> {
     if (this.size() >= this.limit) throw new SysError('EPIPE');
     this.parts.push(Buffer.from(data));
@@ -112,6 +114,10 @@ export interface RunOpts {
   /** Programs the applet may spawn (xargs, find -exec); default: the busybox applets. */
   programs?: Map<string, Program>;
   cred?: { uid: number; gid: number; groups: number[] };
+  /** stdout is a terminal (ls lays names out in columns). */
+  tty?: boolean;
+  /** statfs(2) for df and stat -f (the extension call, ext.ts). */
+  statfs?: SystemExt['statfs'];
 }
 
 export interface Result {
@@ -134,6 +140,7 @@ function minimalSys(
     // The extension calls (ext.ts), answered as this host does, so uname and nproc compare with the real busybox.
     uname: () => ({ sysname: 'Linux', nodename: opts.hostname ?? hostname(), release: release(), version: version(), machine: machine() }),
     nproc: () => availableParallelism(),
+    statfs: opts.statfs,
     ppid: 1,
     hostname: () => opts.hostname ?? hostname(),
     now: () => Date.now(),
@@ -177,7 +184,7 @@ export async function runModel(vfs: Vfs, argv: string[], opts: RunOpts): Promise
   const program = (opts.programs ?? busyboxApplets).get(argv[0]!);
   if (!program) throw new Error(`no applet ${argv[0]}`);
   const state = { cwd: opts.cwd };
-  const stdout = new Collector(opts.stdoutLimit);
+  const stdout = new Collector(opts.stdoutLimit, opts.tty ? 'tty' : 'pipe');
   const stderr = new Collector();
   const p: ProcessContext = {
     argv,

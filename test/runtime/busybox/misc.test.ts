@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { describeWithTool } from '../../support/tools.js';
+import type { StatFs } from '../../../src/runtime/busybox/ext.js';
 import { both, busybox, makeTree, runModel, runReal, STANDARD_TREE } from './harness.js';
 
 const cases: string[][] = [
@@ -115,5 +116,44 @@ describeWithTool(busybox, 'expr, test, printf, which, du as busybox', () => {
     } finally {
       t.cleanup();
     }
+  });
+});
+
+describeWithTool(busybox, 'df and stat -f over the statfs extension', () => {
+  const fs: StatFs = { type: 'overlayfs', magic: 0x794c7630, bsize: 4096, blocks: 66053021, bfree: 60138027, bavail: 20682734, files: 16777216, ffree: 16346119, namelen: 255, fsid: '1747b5cd2ae8f2f4' };
+  const proc = 'overlay / overlay rw,relatime,lowerdir=/l 0 0\nproc /proc proc rw,nosuid 0 0\nshm /dev/shm tmpfs rw 0 0\n';
+  const statfs = async (p: string): Promise<StatFs> => (p === '/proc' ? { ...fs, blocks: 0, bfree: 0, bavail: 0 } : p === '/dev/shm' ? { ...fs, blocks: 16384, bfree: 16384, bavail: 16384 } : fs);
+
+  async function model(argv: string[]) {
+    const t = makeTree([]);
+    try {
+      t.vfs.mkdir('/proc');
+      t.vfs.writeFile('/proc/mounts', proc);
+      return await runModel(t.vfs, argv, { cwd: t.dir, statfs });
+    } finally {
+      t.cleanup();
+    }
+  }
+
+  it('df prints busybox columns, skipping filesystems with no blocks', async () => {
+    const header = runReal(['df'], { cwd: '/' }).stdout.split('\n')[0];
+    const r = await model(['df']);
+    expect(r.stdout).toBe(
+      `${header}\noverlay              264212084  23659976  82730936  23% /\nshm                      65536         0     65536   0% /dev/shm\n`,
+    );
+  });
+
+  it('df -h uses busybox human sizes', async () => {
+    const header = runReal(['df', '-h'], { cwd: '/' }).stdout.split('\n')[0];
+    const r = await model(['df', '-h']);
+    expect(r.stdout.split('\n')[0]).toBe(header);
+    expect(r.stdout.split('\n')[1]).toBe('overlay                 252.0G     22.6G     78.9G  23% /');
+  });
+
+  it('stat -f prints the filesystem as busybox does', async () => {
+    const r = await model(['stat', '-f', '/']);
+    expect(r.stdout).toBe(
+      '  File: "/"\n    ID: 1747b5cd2ae8f2f4 Namelen: 255     Type: overlayfs\nBlock size: 4096      \nBlocks: Total: 66053021   Free: 60138027   Available: 20682734\nInodes: Total: 16777216   Free: 16346119\n',
+    );
   });
 });
