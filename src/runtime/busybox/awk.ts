@@ -1,5 +1,5 @@
 /**
- * awk (busybox editors/awk.c), a POSIX subset evaluated over awkparse.ts's tree: BEGIN/END, patterns
+ * The awk interpreter (busybox editors/awk.c's semantics), a POSIX subset evaluated over awkparse.ts's tree: BEGIN/END, patterns
  * and ranges, fields ($0, $n, NF, assignment rebuilds $0 with OFS), NR FNR FS OFS ORS RS(newline
  * only) FILENAME SUBSEP RSTART RLENGTH ENVIRON, associative arrays, `in`, delete, user functions,
  * if/while/do/for/for-in, next, exit, print/printf with > and >> redirection, and the functions
@@ -8,38 +8,16 @@
  * busybox-static (built without FEATURE_AWK_LIBM: "Math support is not compiled in"), `^` and the
  * math functions work, as in busybox images built with it.
  */
-import type { ExitCode, WriteStream } from '../program.js';
-import { applet, getopt, lines, openInput, readAll, type Ctx } from './common.js';
-import { AwkSyntaxError, Parser, type Expr, type Program, type Stmt } from './awkparse.js';
+import type { WriteStream } from '../program.js';
+import type { Ctx } from './common.js';
+import { AwkSyntaxError, type Expr, type Program, type Stmt } from './awkparse.js';
 import { builtin } from './awkfuncs.js';
-import { formatG, sprintf } from './format.js';
+import { sprintf } from './format.js';
 import { compile } from './regex.js';
+import { looksNumeric, numToStr, strnum, toNum, UNINIT, type V } from './awkvalue.js';
 
-/** A value: a number, a string, or a strnum (input that looks numeric compares as a number). */
-type V = number | string | { s: string; n: number };
-const UNINIT: V = { s: '', n: 0 };
-
-function looksNumeric(s: string): boolean {
-  return /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(s);
-}
-function strnum(s: string): V {
-  return looksNumeric(s) ? { s, n: Number(s) } : s;
-}
-function toNum(v: V): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'object') return v.n;
-  const m = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/.exec(v);
-  return m ? Number(m[0]) : 0;
-}
-function numToStr(n: number, fmt: string): string {
-  if (Number.isInteger(n) && Math.abs(n) < 1e16) return String(n);
-  if (!isFinite(n)) return isNaN(n) ? 'nan' : n < 0 ? '-inf' : 'inf';
-  const m = /^%\.(\d+)g$/.exec(fmt);
-  return m ? formatG(n, Number(m[1])) : sprintf(fmt, () => ({ s: () => String(n), n: () => n }));
-}
-
-class Next {}
-class Exit {
+export class Next {}
+export class Exit {
   constructor(readonly code: number) {}
 }
 class Return {
@@ -48,7 +26,7 @@ class Return {
 class Break {}
 class Continue {}
 
-class Awk {
+export class Awk {
   globals = new Map<string, V>();
   arrays = new Map<string, Map<string, V>>();
   private frames: Array<Map<string, V | Map<string, V>>> = [];
@@ -378,123 +356,3 @@ function arith(op: string, x: number, y: number): number {
   return 0;
 }
 
-export type { Awk, V };
-export { strnum, toNum, UNINIT };
-
-async function runMain(awk: Awk, c: Ctx, prog: Program, operands: string[]): Promise<void> {
-  const main = prog.rules.filter((r) => r.kind === 'main');
-  if (main.length === 0 && !prog.rules.some((r) => r.kind === 'end')) return;
-  const files = operands.filter((o) => !/^[A-Za-z_]\w*=/.test(o));
-  let fileCount = 0;
-  for (const op of operands.length > 0 ? operands : ['-']) {
-    const asg = /^([A-Za-z_]\w*)=(.*)$/s.exec(op);
-    if (asg) {
-      awk.set(asg[1]!, strnum(asg[2]!));
-      continue;
-    }
-    fileCount++;
-    const r = await openInput(c, op);
-    if (!r) throw new Exit(1);
-    awk.set('FILENAME', op === '-' ? '' : op);
-    awk.set('FNR', 0);
-    for await (const raw of lines(r)) {
-      awk.set('NR', toNum(awk.get('NR')) + 1);
-      awk.set('FNR', toNum(awk.get('FNR')) + 1);
-      awk.setRecord(raw.replace(/\n$/, ''));
-      try {
-        for (const rule of main) await runRule(awk, rule);
-      } catch (e) {
-        if (!(e instanceof Next)) throw e;
-      }
-    }
-  }
-  if (fileCount === 0 && files.length === 0 && operands.length > 0) {
-    // Only assignments: read stdin.
-    await runMain(awk, c, prog, [...operands, '-']);
-  }
-}
-
-async function runRule(awk: Awk, rule: Program['rules'][number]): Promise<void> {
-  let selected: boolean;
-  if (!rule.pattern) selected = true;
-  else if (rule.range) {
-    if (rule.inRange) {
-      selected = true;
-      if (awk.truth(await awk.eval(rule.range))) rule.inRange = false;
-    } else if (awk.truth(await awk.eval(rule.pattern))) {
-      selected = true;
-      rule.inRange = !awk.truth(await awk.eval(rule.range));
-    } else selected = false;
-  } else selected = awk.truth(await awk.eval(rule.pattern));
-  if (!selected) return;
-  if (rule.body) await awk.exec(rule.body);
-  else await awk.exec({ k: 'print', args: [], printf: false });
-}
-
-/** `-F t` is a tab, `-F '\t'` too (POSIX); other escapes as in a string. */
-function fieldSep(s: string): string {
-  if (s === 't') return '\t';
-  return s.replace(/\\(.)/g, (_, ch: string) => ({ t: '\t', n: '\n', '\\': '\\' })[ch] ?? '\\' + ch);
-}
-
-export const awk = applet('awk', async (c): Promise<ExitCode> => {
-  const a = await getopt(c, '+F:v:f:e:W:');
-  if (!a) return 1;
-  let src: string;
-  const progFiles = a.lists.get('f') ?? [];
-  if (progFiles.length > 0) {
-    src = '';
-    for (const f of progFiles) {
-      const r = await openInput(c, f, 'cantOpen');
-      if (!r) return 1;
-      src += (await readAll(r)).toString() + '\n';
-      r.close();
-    }
-  } else {
-    const s = a.args.shift();
-    if (s === undefined) return c.usage();
-    src = s;
-  }
-  let prog: Program;
-  try {
-    prog = new Parser(src).program();
-  } catch (e) {
-    if (!(e instanceof AwkSyntaxError)) throw e;
-    await c.error(`cmd. line:1: ${e.message}`);
-    return 1;
-  }
-  const awk = new Awk(c, prog);
-  const F = a.opts.get('F');
-  if (typeof F === 'string') awk.set('FS', fieldSep(F));
-  for (const v of a.lists.get('v') ?? []) {
-    const m = /^([A-Za-z_]\w*)=(.*)$/s.exec(v);
-    if (m) awk.set(m[1]!, strnum(m[2]!.replace(/\\n/g, '\n').replace(/\\t/g, '\t')));
-  }
-  const argv = awk.array('ARGV');
-  ['awk', ...a.args].forEach((s, i) => argv.set(String(i), strnum(s)));
-  awk.set('ARGC', a.args.length + 1);
-  let code: ExitCode = 0;
-  let exited = false;
-  try {
-    for (const r of prog.rules.filter((r) => r.kind === 'begin')) await awk.exec(r.body!);
-    await runMain(awk, c, prog, a.args);
-  } catch (e) {
-    if (e instanceof Exit) {
-      code = e.code;
-      exited = true;
-    } else if (e instanceof AwkSyntaxError) {
-      await c.out.flush();
-      await c.error(`cmd. line:1: ${e.message}`);
-      return 2;
-    } else throw e;
-  }
-  try {
-    // END runs after exit in BEGIN or a rule too (POSIX), unless END itself exits.
-    if (!exited || code !== 2) for (const r of prog.rules.filter((r) => r.kind === 'end')) await awk.exec(r.body!);
-  } catch (e) {
-    if (e instanceof Exit) code = e.code;
-    else throw e;
-  }
-  awk.closeAll();
-  return code;
-});

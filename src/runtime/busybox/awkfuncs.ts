@@ -1,7 +1,8 @@
 /** awk's built-in functions (POSIX awk, "String Functions" and "Arithmetic Functions"). */
 import type { Expr } from './awkparse.js';
 import { AwkSyntaxError } from './awkparse.js';
-import { strnum, toNum, UNINIT, type Awk, type V } from './awk.js';
+import type { Awk } from './awk.js';
+import { strnum, toNum, UNINIT, type V } from './awkvalue.js';
 
 /** The target of sub/gsub/split's array: an lvalue expression. */
 async function substitute(awk: Awk, args: Expr[], global: boolean): Promise<V> {

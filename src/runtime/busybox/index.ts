@@ -10,7 +10,7 @@ import { find } from './find.js';
 import { egrep, fgrep, grep } from './grep.js';
 import { basename, date, dirname, hostname, id, nproc, pwd, sync, uname, usleep, whoami } from './info.js';
 import { ls } from './ls.js';
-import { awk } from './awk.js';
+import { awk } from './awkmain.js';
 import { hexdump, od } from './dump.js';
 import { expr, printf } from './expr.js';
 import { df, du, free, mount, which } from './system.js';

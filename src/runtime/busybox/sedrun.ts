@@ -5,7 +5,24 @@
  */
 import type { ExitCode, ReadStream, WriteStream } from '../program.js';
 import { lines, openInput, rethrowKilled, type Ctx } from './common.js';
-import { expandReplacement, type Addr, type Cmd } from './sed.js';
+import type { Addr, Cmd } from './sed.js';
+
+/** The replacement for one match: `&`, `\1`..`\9`, `\n`, escaped characters. */
+function expandReplacement(rep: string, m: RegExpExecArray): string {
+  let out = '';
+  for (let i = 0; i < rep.length; i++) {
+    const ch = rep[i]!;
+    if (ch === '&') out += m[0];
+    else if (ch === '\\' && i + 1 < rep.length) {
+      const n = rep[++i]!;
+      if (/\d/.test(n)) out += m[Number(n)] ?? '';
+      else if (n === 'n') out += '\n';
+      else if (n === 't') out += '\t';
+      else out += n;
+    } else out += ch;
+  }
+  return out;
+}
 
 interface RunOpts {
   quiet: boolean;
