@@ -103,3 +103,25 @@ describeWithTool(busybox, 'text applets print what busybox prints', () => {
     }
   });
 });
+
+describeWithTool(busybox, 'applets and process death', () => {
+  it('lets ProcessKilled through when the process dies under a write', async () => {
+    const { ProcessKilled } = await import('../../../src/runtime/errno.js');
+    const { busyboxApplets } = await import('../../../src/runtime/busybox/index.js');
+    const { bufferReader, vfsPort } = await import('./harness.js');
+    const { Vfs } = await import('../../../src/vfs/vfs.js');
+    const dead = { kind: 'pipe' as const, write: async () => { throw new ProcessKilled(13); }, close() {} };
+    const p = {
+      argv: ['yes'],
+      env: new Map<string, string>(),
+      cwd: '/',
+      cred: { uid: 0, gid: 0, groups: [] },
+      stdin: bufferReader(''),
+      stdout: dead,
+      stderr: dead,
+      fs: vfsPort(new Vfs(), () => '/'),
+      sys: {} as never,
+    };
+    await expect(busyboxApplets.get('yes')!(p)).rejects.toBeInstanceOf(ProcessKilled);
+  });
+});
