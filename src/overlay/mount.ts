@@ -386,6 +386,7 @@ export class OverlayMount implements FileSystem {
     if (!r.node) {
       checkCreate(r.parent.inode, cred, path, 'open');
       const o = this.newOwner(r.parent, 'file', opts.mode ?? 0o644, cred);
+      if (bytes.length > 0) o.mode = modeAfterWrite(o.mode, cred);
       this.createAt(r.parent, r.name, path, 'open', newFile(o, Buffer.from(bytes)));
       return;
     }
@@ -414,7 +415,7 @@ export class OverlayMount implements FileSystem {
     f.load = undefined;
     f.size = next.length;
     f.mtime = now();
-    f.mode = modeAfterWrite(f.mode, cred);
+    if (bytes.length > 0) f.mode = modeAfterWrite(f.mode, cred);
   }
 
   /** The upper copy of a file about to be written: may_open's checks first, copy-up after. */

@@ -143,15 +143,22 @@ export class MountNamespace {
     if (path === '') throw new FsError('ENOENT', path, syscall);
     const trailing = /\/\.?$/.test(path);
     const queue = splitPath(path);
+    // A final `.` is a component of its own: the name before it is followed, and the walk ends
+    // with no last name (LAST_DOT), its parent being the directory itself.
+    if (/(^|\/)\.$/.test(path)) queue.push('.');
     let cur = path.startsWith('/') ? ctx.root : ctx.cwd;
+    // The directory a final `.` or `..` was looked up in: what the kernel treats as the parent.
+    let dotIn: Loc | null = null;
     let hops = 0;
     while (queue.length > 0) {
       const name = queue.shift()!;
       const st = cur.mnt.fs.lookupAt(cur.path, name === '..' ? '.' : name, ctx.cred);
-      if (name === '..') {
-        cur = this.dotdot(cur, ctx.root);
+      if (name === '..' || name === '.') {
+        dotIn = cur;
+        if (name === '..') cur = this.dotdot(cur, ctx.root);
         continue;
       }
+      dotIn = null;
       const isLast = queue.length === 0;
       if (!st) {
         if (isLast) return { parent: cur, name, loc: null, under: null };
@@ -174,7 +181,7 @@ export class MountNamespace {
       }
       cur = child;
     }
-    return { parent: this.dotdot(cur, ctx.root), name: '', loc: cur, under: cur };
+    return { parent: dotIn ?? cur, name: '', loc: cur, under: cur };
   }
 
   private rootCtx() {
@@ -210,7 +217,9 @@ export class MountNamespace {
     const w = this.walk(source, this.rootCtx(), true, 'mount');
     if (!w.loc) throw new FsError('ENOENT', source, 'mount');
     const { mnt, path } = w.loc;
-    return this.mount(mnt.fs.subtree(path), target, { source: mnt.source, flags: mnt.flags, ...opts });
+    // clone_mnt copies the source mount's flags: a bind of a read-only mount is read-only (measured).
+    const readOnly = mnt.readOnly || (opts.readOnly ?? false);
+    return this.mount(mnt.fs.subtree(path), target, { source: mnt.source, flags: mnt.flags, ...opts, readOnly });
   }
 
   /** A bind from outside the namespace (the host's files, a volume): `fs` from `path` down. */
