@@ -137,6 +137,8 @@ export class FsContext {
     const type = this.ns.stat(loc).type;
     if (type === 'dir') throw new FsError('EISDIR', path, 'truncate');
     if (type !== 'file') throw new FsError('EINVAL', path, 'truncate');
+    // Measured on this kernel (6.18): write permission is checked before the read-only mount.
+    if (loc.mnt.readOnly) loc.mnt.fs.access(loc.path, MAY_WRITE, this.cred);
     this.notReadOnly(loc, path, 'truncate');
     loc.mnt.fs.truncate(loc.path, len, this.cred);
   }
