@@ -40,6 +40,7 @@ import {
 import type { FileSystem, NodeKind, WriteOptions } from '../vfs/fs.js';
 import { resolvePath, type Resolved } from '../vfs/resolve.js';
 import { MKDIR_MODE_MASK, initOwner, modeAfterChown, now, statOf, type Stats } from '../vfs/stats.js';
+import { SubtreeView } from '../vfs/subtree.js';
 import { allocDev } from '../vfs/superblock.js';
 import { Vfs, checkRenameTarget } from '../vfs/vfs.js';
 import { isOpaque, isOverlayXattr, isWhiteout, newWhiteout, setOpaque } from './layer-tree.js';
@@ -137,10 +138,11 @@ export class OverlayMount implements FileSystem {
     return out;
   }
 
-  /** Binding a path inside an overlay is not something Docker does; only the whole mount can be bound. */
-  subtree(path: string): OverlayMount {
-    if (this.resolve(path, true, 'mount').path !== '') throw new FsError('EINVAL', path, 'mount');
-    return this;
+  /** A bind of a path inside the overlay: the whole mount, or a view from that path down. */
+  subtree(path: string): FileSystem {
+    const r = this.resolve(path, true, 'mount');
+    if (!r.node) throw new FsError('ENOENT', path, 'mount');
+    return r.path === '' ? this : new SubtreeView(this, r.path);
   }
 
   // ---- resolution ---------------------------------------------------------------------------

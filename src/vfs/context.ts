@@ -221,13 +221,21 @@ export class FsContext {
     const dp = this.newName(d);
     if (sp !== dp && dp.startsWith(sp === '' ? '' : `${sp}/`) && this.ns.stat(s.under).type === 'dir') throw new FsError('EINVAL', to, 'rename');
     if (sp !== dp && sp.startsWith(dp === '' ? '' : `${dp}/`) && d.under) throw new FsError('ENOTEMPTY', to, 'rename');
+    // vfs_rename: two names of one inode, nothing to do (before any permission or EBUSY check).
+    if (d.under && this.ns.stat(s.under).ino === this.ns.stat(d.under).ino) return;
     if (this.ns.isMountpoint(s.under) || (d.under && this.ns.isMountpoint(d.under))) {
       checkDelete(this.attrs(s.parent), this.attrs(s.under), this.cred, from, 'rename');
       if (d.under) checkDelete(this.attrs(d.parent), this.attrs(d.under), this.cred, to, 'rename');
       else checkCreate(this.attrs(d.parent), this.cred, to, 'rename');
+      if (d.under) {
+        const srcDir = this.ns.stat(s.under).type === 'dir';
+        const dstDir = this.ns.stat(d.under).type === 'dir';
+        if (srcDir !== dstDir) throw new FsError(srcDir ? 'ENOTDIR' : 'EISDIR', to, 'rename');
+      }
       throw new FsError('EBUSY', to, 'rename');
     }
-    s.parent.mnt.fs.rename(s.under.path, this.newName(d), this.cred);
+    s.parent.mnt.fs.rename(sp, dp, this.cred);
+    if (sp !== dp) this.ns.renamed(s.parent.mnt, sp, dp);
   }
 
   /** The attribute calls: the path (following links unless told), EROFS, then the filesystem. */

@@ -41,8 +41,8 @@ export class Mount {
     readonly fs: FileSystem,
     /** The mount this one sits on, null for the namespace's root mount. */
     readonly parent: Mount | null,
-    /** Where it sits: a path in the parent mount's view. */
-    readonly mountpoint: string,
+    /** Where it sits: a path in the parent mount's view (it follows a rename of that path). */
+    public mountpoint: string,
     opts: MountOptions,
   ) {
     this.source = opts.source ?? fs.fsType;
@@ -111,6 +111,20 @@ export class MountNamespace {
       for (const m of this.table) if (m.parent === cur.mnt && m.mountpoint === cur.path) top = m;
       if (!top) return cur;
       cur = { mnt: top, path: '' };
+    }
+  }
+
+  /**
+   * A mount sits on a dentry, not on a name: when a directory holding mount points is renamed, the
+   * mounts move with it (measured: after `mv /etc /sub` a bind on /etc/hosts is on /sub/hosts).
+   * Followed for renames through the parent mount itself; a rename of the same directory through
+   * another bind of that filesystem leaves these mounts where they were (a known difference).
+   */
+  renamed(mnt: Mount, from: string, to: string): void {
+    for (const m of this.table) {
+      if (m.parent !== mnt) continue;
+      if (m.mountpoint === from) m.mountpoint = to;
+      else if (m.mountpoint.startsWith(`${from}/`)) m.mountpoint = to + m.mountpoint.slice(from.length);
     }
   }
 

@@ -31,6 +31,8 @@ export type Op =
   | { op: 'truncate'; path: string; len: number };
 
 export interface NsCase {
+  /** What the image is mounted as: a directory of a tmpfs (the default) or the lower layer of an overlay. */
+  root?: 'tmpfs' | 'overlay';
   host: Entry[];
   image: Entry[];
   mounts: MountSpec[];
@@ -127,6 +129,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 );
 
 export const caseArb: fc.Arbitrary<NsCase> = fc.record({
+  root: fc.constantFrom('tmpfs' as const, 'overlay' as const),
   host: hostArb,
   image: imageArb,
   mounts: mountsArb,

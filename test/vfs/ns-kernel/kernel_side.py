@@ -37,12 +37,20 @@ def lay_out(top, entries):
                 f.write(e.get('content', '').encode())
         elif t == 'symlink':
             os.symlink(e['target'], p)
+        # Owner first: chown clears setuid, even root's.
+        os.lchown(p, e.get('uid', 0), e.get('gid', 0))
         if t != 'symlink':
             os.chmod(p, e.get('mode', 0o755 if t == 'dir' else 0o644))
-        os.lchown(p, e.get('uid', 0), e.get('gid', 0))
 
 lay_out(host, case['host'])
-lay_out(root, case['image'])
+if case.get('root') == 'overlay':
+    # The image as the lower layer of a real overlay, its upper and work dirs beside it.
+    lay_out(os.path.join(base, 'lower'), case['image'])
+    for d in ('upper', 'work', 'root'):
+        os.mkdir(os.path.join(base, d), 0o755)
+    mount('overlay', root, 'overlay', 0, 'lowerdir=%s/lower,upperdir=%s/upper,workdir=%s/work' % (base, base, base))
+else:
+    lay_out(root, case['image'])
 
 for m in case['mounts']:
     target = os.path.join(root, m['target'].lstrip('/'))
@@ -150,5 +158,8 @@ with open('/proc/self/mounts') as f:
         fields = line.split(' ')
         if fields[1].startswith(root + '/'):
             fields[1] = fields[1][len(root):]
+            # The overlay's layer paths as the model names them; uuid=on is what this kernel adds
+            # for an upper dir on a tmpfs (Docker's upper on ext4 shows none).
+            fields[3] = fields[3].replace(base, '/BASE').replace(',uuid=on', '')
             mounts.append(' '.join(fields))
 print(json.dumps({'results': results, 'image': snapshot(root), 'host': snapshot(host), 'mounts': mounts}))

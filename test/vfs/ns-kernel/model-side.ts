@@ -1,5 +1,6 @@
 /** The model side of the mount-namespace differential test: the same case on a boxlab MountNamespace. */
 import { FsError } from '../../../src/errors.js';
+import { LowerStackCache, memoryLayer, mountOverlay, type MemoryEntry } from '../../../src/overlay/index.js';
 import { FsContext, MountNamespace, tmpfs, type Vfs } from '../../../src/vfs/index.js';
 import type { Entry, NsCase, Op, Outcome, SnapEntry } from './case.js';
 
@@ -10,8 +11,8 @@ function layOut(fs: Vfs, top: string, entries: Entry[]): void {
     if (e.type === 'dir') fs.mkdir(p);
     else if (e.type === 'file') fs.writeFile(p, e.content ?? '');
     else fs.symlink(e.target!, p);
-    if (e.type !== 'symlink') fs.chmod(p, e.mode ?? (e.type === 'dir' ? 0o755 : 0o644));
     fs.chown(p, e.uid ?? 0, e.gid ?? 0, { follow: false });
+    if (e.type !== 'symlink') fs.chmod(p, e.mode ?? (e.type === 'dir' ? 0o755 : 0o644));
   }
 }
 
@@ -87,12 +88,18 @@ function snapshot(fs: { lstat(p: string): ReturnType<Vfs['lstat']>; readdir(p: s
   return out;
 }
 
+function overlayOf(image: Entry[]) {
+  const entries: MemoryEntry[] = image.map((e) => ({ ...e, ...(e.type === 'file' ? { content: e.content ?? '' } : {}) }) as MemoryEntry);
+  const paths = { lowerdir: ['/BASE/lower'], upperdir: '/BASE/upper', workdir: '/BASE/work' };
+  return mountOverlay([memoryLayer(entries)], { cache: new LowerStackCache(), paths });
+}
+
 export function runModel(c: NsCase): Outcome {
   // One tmpfs holds both trees, as on the kernel side: the image root and the host share a device.
   const base = tmpfs();
   layOut(base, 'host', c.host);
   layOut(base, 'root', c.image);
-  const ns = new MountNamespace(base.subtree('root'), { source: 'tmpfs' });
+  const ns = c.root === 'overlay' ? new MountNamespace(overlayOf(c.image), { source: 'overlay' }) : new MountNamespace(base.subtree('root'), { source: 'tmpfs' });
   for (const m of c.mounts) {
     const opts = { source: 'tmpfs', readOnly: m.readOnly };
     if (m.type === 'tmpfs') ns.mount(tmpfs({ size: m.size, mode: m.mode }), m.target, opts);
