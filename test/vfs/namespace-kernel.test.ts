@@ -70,7 +70,7 @@ describeWithTool(kernelNamespace(), 'mount namespaces against the kernel', () =>
         await compare(c);
       }),
       // No shrinking: a kernel case costs a second here; the failing case is printed whole.
-      { numRuns: runs, seed: 1313, endOnFailure: true },
+      { numRuns: runs, seed: Number(process.env.BOXLAB_KERNEL_SEED ?? 1313), endOnFailure: true },
     );
   }, 30_000 + 1_500 * runs);
 });
