@@ -28,7 +28,9 @@ export type Op =
   | { op: 'symlink'; target: string; path: string }
   | { op: 'chmod'; path: string; mode: number }
   | { op: 'chown'; path: string; uid: number; gid: number }
-  | { op: 'truncate'; path: string; len: number };
+  | { op: 'truncate'; path: string; len: number }
+  | { op: 'setxattr'; path: string; name: string; value: string }
+  | { op: 'getxattr'; path: string; name: string };
 
 export interface NsCase {
   /** What the image is mounted as: a directory of a tmpfs (the default) or the lower layer of an overlay. */
@@ -126,6 +128,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('chmod' as const), path: anyPath, mode: fc.oneof(fileMode, dirMode) }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant('chown' as const), path: anyPath, uid: fc.constantFrom(0, 1000, -1), gid: fc.constantFrom(0, 1000, -1) }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant('truncate' as const), path: file, len: fc.constantFrom(0, 3) }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant('setxattr' as const), path: anyPath, name: fc.constantFrom('user.a', 'trusted.b'), value: fc.constantFrom('1', 'two') }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant('getxattr' as const), path: anyPath, name: fc.constantFrom('user.a', 'trusted.b') }), weight: 1 },
 );
 
 export const caseArb: fc.Arbitrary<NsCase> = fc.record({

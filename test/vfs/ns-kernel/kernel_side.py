@@ -95,6 +95,8 @@ def call(op):
     elif o == 'chmod': os.chmod(op['path'], op['mode'])
     elif o == 'chown': os.chown(op['path'], op['uid'], op['gid'])
     elif o == 'truncate': os.truncate(op['path'], op['len'])
+    elif o == 'setxattr': os.setxattr(op['path'], op['name'], op['value'].encode())
+    elif o == 'getxattr': return 'ok:' + os.getxattr(op['path'], op['name']).decode()
     else: raise ValueError(o)
     return 'ok'
 

@@ -62,6 +62,14 @@ function apply(p: FsContext, op: Op): string {
     case 'truncate':
       p.truncate(op.path, op.len);
       break;
+    case 'setxattr':
+      p.setxattr(op.path, op.name, op.value);
+      break;
+    case 'getxattr': {
+      const v = p.getxattr(op.path, op.name);
+      if (v === undefined) throw new FsError('ENODATA', op.path, 'getxattr');
+      return `ok:${v}`;
+    }
   }
   return 'ok';
 }

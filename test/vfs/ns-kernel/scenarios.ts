@@ -20,6 +20,7 @@ const host: Entry[] = [
   { path: 'hosts', type: 'file', content: '172.17.0.2 box\n' },
 ];
 const base = { host, image, user: 'root' as const };
+const linkAt = (k: number) => (k % 2 ? `/c/l${k}` : `/tmp/l${k}`);
 
 export const SCENARIOS: { name: string; case: NsCase }[] = [
   {
@@ -78,6 +79,16 @@ export const SCENARIOS: { name: string; case: NsCase }[] = [
       { op: 'unlink', path: '/tmp/roots' }, { op: 'append', path: '/tmp/roots', data: '+' }, { op: 'chmod', path: '/etc/hosts', mode: 0o777 },
       { op: 'chown', path: '/b/mine', uid: 0, gid: -1 }, { op: 'chown', path: '/b/mine', uid: -1, gid: 0 }, { op: 'rename', from: '/b/mine', to: '/tmp/mine' },
       { op: 'link', from: '/tmp/roots', to: '/tmp/l' }, { op: 'mkdir', path: '/b/d', mode: 0o700 }, { op: 'chmod', path: '/b/d', mode: 0o2755 },
+    ] },
+  },
+  {
+    name: '40 symlinks across mounts resolve, the 41st is ELOOP',
+    case: { ...base, mounts: [{ type: 'tmpfs', target: '/c' }], ops: [
+      { op: 'write', path: '/c/t', data: 't' },
+      { op: 'symlink', target: '/c/t', path: '/tmp/l0' },
+      // Link k lives in the image's /tmp when k is even, on the tmpfs when odd, and points at link k-1.
+      ...Array.from({ length: 40 }, (_, i) => ({ op: 'symlink' as const, target: linkAt(i), path: linkAt(i + 1) })),
+      { op: 'read', path: linkAt(39) }, { op: 'read', path: linkAt(40) }, { op: 'stat', path: linkAt(40) }, { op: 'read', path: '/tmp/../c/l1' },
     ] },
   },
   {
