@@ -40,6 +40,7 @@ import {
 import type { FileSystem, NodeKind, WriteOptions } from '../vfs/fs.js';
 import { resolvePath, type Resolved } from '../vfs/resolve.js';
 import { MKDIR_MODE_MASK, initOwner, modeAfterChown, now, statOf, type Stats } from '../vfs/stats.js';
+import { SubtreeView } from '../vfs/subtree.js';
 import { allocDev } from '../vfs/superblock.js';
 import { Vfs, checkRenameTarget } from '../vfs/vfs.js';
 import { isOpaque, isOverlayXattr, isWhiteout, newWhiteout, setOpaque } from './layer-tree.js';
@@ -124,22 +125,24 @@ export class OverlayMount implements FileSystem {
   }
 
   /**
-   * What the kernel shows after rw/ro for an overlay (measured on this machine's kernel, 6.18:
-   * `lowerdir=…,upperdir=…,workdir=…,uuid=on`); Docker's overlay2 passes lowerdir as short `l/`
-   * links, top layer first (daemon/graphdriver/overlay2/overlay.go).
+   * What the kernel shows after rw/ro for an overlay. Measured in a container of Docker 20.10 on
+   * this machine (overlay2 on ext4): `overlay / overlay rw,relatime,lowerdir=…/l/A:…/l/B,upperdir=…/diff,workdir=…/work`.
+   * Docker passes lowerdir as short `l/` links, top layer first (daemon/graphdriver/overlay2).
+   * (With the upper on a tmpfs this kernel adds `uuid=on`; Docker's layout never has that.)
    */
   mountOptions(): string[] {
     const p = this.paths;
     if (!p) return [];
     const out = [`lowerdir=${p.lowerdir.join(':')}`];
     if (!this.readOnly) out.push(`upperdir=${p.upperdir}`, `workdir=${p.workdir}`);
-    return [...out, 'uuid=on'];
+    return out;
   }
 
-  /** Binding a path inside an overlay is not something Docker does; only the whole mount can be bound. */
-  subtree(path: string): OverlayMount {
-    if (this.resolve(path, true, 'mount').path !== '') throw new FsError('EINVAL', path, 'mount');
-    return this;
+  /** A bind of a path inside the overlay: the whole mount, or a view from that path down. */
+  subtree(path: string): FileSystem {
+    const r = this.resolve(path, true, 'mount');
+    if (!r.node) throw new FsError('ENOENT', path, 'mount');
+    return r.path === '' ? this : new SubtreeView(this, r.path);
   }
 
   // ---- resolution ---------------------------------------------------------------------------
@@ -386,6 +389,7 @@ export class OverlayMount implements FileSystem {
     if (!r.node) {
       checkCreate(r.parent.inode, cred, path, 'open');
       const o = this.newOwner(r.parent, 'file', opts.mode ?? 0o644, cred);
+      if (bytes.length > 0) o.mode = modeAfterWrite(o.mode, cred);
       this.createAt(r.parent, r.name, path, 'open', newFile(o, Buffer.from(bytes)));
       return;
     }
@@ -414,7 +418,7 @@ export class OverlayMount implements FileSystem {
     f.load = undefined;
     f.size = next.length;
     f.mtime = now();
-    f.mode = modeAfterWrite(f.mode, cred);
+    if (bytes.length > 0) f.mode = modeAfterWrite(f.mode, cred);
   }
 
   /** The upper copy of a file about to be written: may_open's checks first, copy-up after. */

@@ -7,7 +7,7 @@
  * mounts, as do_renameat2 and do_linkat compare them), EBUSY for a mount point.
  */
 import { FsError } from '../errors.js';
-import { MAY_EXEC, MAY_WRITE, ROOT_CRED, isRoot, type Cred } from './cred.js';
+import { MAY_EXEC, MAY_WRITE, ROOT_CRED, checkCreate, checkDelete, isRoot, type Attrs, type Cred } from './cred.js';
 import type { NodeKind, WriteOptions } from './fs.js';
 import type { Loc, MountNamespace, Walked } from './namespace.js';
 import { joinPath } from './resolve.js';
@@ -137,6 +137,8 @@ export class FsContext {
     const type = this.ns.stat(loc).type;
     if (type === 'dir') throw new FsError('EISDIR', path, 'truncate');
     if (type !== 'file') throw new FsError('EINVAL', path, 'truncate');
+    // Measured on this kernel (6.18): write permission is checked before the read-only mount.
+    if (loc.mnt.readOnly) loc.mnt.fs.access(loc.path, MAY_WRITE, this.cred);
     this.notReadOnly(loc, path, 'truncate');
     loc.mnt.fs.truncate(loc.path, len, this.cred);
   }
@@ -168,23 +170,42 @@ export class FsContext {
     old.mnt.fs.link(old.path, this.newName(w), this.cred);
   }
 
+  private attrs(loc: Loc): Attrs {
+    const st = this.ns.stat(loc);
+    return { kind: st.type, mode: st.mode, uid: st.uid, gid: st.gid };
+  }
+  /**
+   * A mount point cannot be removed or renamed (EBUSY), but vfs_unlink, vfs_rmdir and vfs_rename
+   * say so only after may_delete's permission checks, which are made here first for that case.
+   */
+  private busy(w: Walked, path: string, syscall: string): void {
+    if (!w.under || !this.ns.isMountpoint(w.under)) return;
+    checkDelete(this.attrs(w.parent), this.attrs(w.under), this.cred, path, syscall);
+    const isDir = this.ns.stat(w.under).type === 'dir';
+    if (syscall === 'unlink' && isDir) throw new FsError('EISDIR', path, syscall);
+    if (syscall === 'rmdir' && !isDir) throw new FsError('ENOTDIR', path, syscall);
+    throw new FsError('EBUSY', path, syscall);
+  }
+
   /** unlink(2): EROFS before the name is looked up; a mount point is EBUSY. */
   unlink(path: string): void {
     const w = this.walk(path, false, 'unlink');
+    if (w.name === '') throw new FsError('EISDIR', path, 'unlink');
     this.notReadOnly(w.parent, path, 'unlink');
     if (!w.under) throw new FsError('ENOENT', path, 'unlink');
-    if (this.ns.isMountpoint(w.under) && this.ns.stat(w.under).type !== 'dir') throw new FsError('EBUSY', path, 'unlink');
+    this.busy(w, path, 'unlink');
     w.under.mnt.fs.unlink(w.under.path, this.cred);
   }
   rmdir(path: string): void {
-    const last = lastRaw(path);
-    if (last === '.') throw new FsError('EINVAL', path, 'rmdir');
-    if (last === '..') throw new FsError('ENOTEMPTY', path, 'rmdir');
+    // do_rmdir: the parent is resolved first, then a last `..`, `.` or `/` is refused.
     const w = this.walk(path, false, 'rmdir');
+    const last = lastRaw(path);
+    if (last === '..') throw new FsError('ENOTEMPTY', path, 'rmdir');
+    if (last === '.') throw new FsError('EINVAL', path, 'rmdir');
     if (w.name === '') throw new FsError('EBUSY', path, 'rmdir');
     this.notReadOnly(w.parent, path, 'rmdir');
     if (!w.under) throw new FsError('ENOENT', path, 'rmdir');
-    if (this.ns.isMountpoint(w.under) && this.ns.stat(w.under).type === 'dir') throw new FsError('EBUSY', path, 'rmdir');
+    this.busy(w, path, 'rmdir');
     w.under.mnt.fs.rmdir(w.under.path, this.cred);
   }
   /** rename(2) (do_renameat2): EXDEV when the two parents are on different mounts, then EBUSY, EROFS. */
@@ -192,12 +213,29 @@ export class FsContext {
     const s = this.walk(from, false, 'rename');
     const d = this.walk(to, false, 'rename');
     if (s.parent.mnt !== d.parent.mnt) throw new FsError('EXDEV', to, 'rename');
-    const dots = (p: string) => ['.', '..'].includes(lastRaw(p));
-    if (s.name === '' || d.name === '' || dots(from) || dots(to)) throw new FsError('EBUSY', to, 'rename');
+    if (s.name === '' || d.name === '') throw new FsError('EBUSY', to, 'rename');
     this.notReadOnly(s.parent, to, 'rename');
     if (!s.under) throw new FsError('ENOENT', from, 'rename');
-    if (this.ns.isMountpoint(s.under) || (d.under && this.ns.isMountpoint(d.under))) throw new FsError('EBUSY', to, 'rename');
-    s.parent.mnt.fs.rename(s.under.path, this.newName(d), this.cred);
+    // lock_rename's traps come before vfs_rename: a directory into itself (EINVAL), onto an ancestor (ENOTEMPTY).
+    const sp = s.under.path;
+    const dp = this.newName(d);
+    if (sp !== dp && dp.startsWith(sp === '' ? '' : `${sp}/`) && this.ns.stat(s.under).type === 'dir') throw new FsError('EINVAL', to, 'rename');
+    if (sp !== dp && sp.startsWith(dp === '' ? '' : `${dp}/`) && d.under) throw new FsError('ENOTEMPTY', to, 'rename');
+    // vfs_rename: two names of one inode, nothing to do (before any permission or EBUSY check).
+    if (d.under && this.ns.stat(s.under).ino === this.ns.stat(d.under).ino) return;
+    if (this.ns.isMountpoint(s.under) || (d.under && this.ns.isMountpoint(d.under))) {
+      checkDelete(this.attrs(s.parent), this.attrs(s.under), this.cred, from, 'rename');
+      if (d.under) checkDelete(this.attrs(d.parent), this.attrs(d.under), this.cred, to, 'rename');
+      else checkCreate(this.attrs(d.parent), this.cred, to, 'rename');
+      if (d.under) {
+        const srcDir = this.ns.stat(s.under).type === 'dir';
+        const dstDir = this.ns.stat(d.under).type === 'dir';
+        if (srcDir !== dstDir) throw new FsError(srcDir ? 'ENOTDIR' : 'EISDIR', to, 'rename');
+      }
+      throw new FsError('EBUSY', to, 'rename');
+    }
+    s.parent.mnt.fs.rename(sp, dp, this.cred);
+    if (sp !== dp) this.ns.renamed(s.parent.mnt, sp, dp);
   }
 
   /** The attribute calls: the path (following links unless told), EROFS, then the filesystem. */

@@ -13,3 +13,4 @@ export { PAGE_SIZE, Superblock, allocDev } from './superblock.js';
 export { Vfs, checkRenameTarget, tmpfs } from './vfs.js';
 export { MountNamespace, Mount, type Loc, type MountOptions, type Walked } from './namespace.js';
 export { FsContext } from './context.js';
+export { SubtreeView } from './subtree.js';

@@ -41,8 +41,8 @@ export class Mount {
     readonly fs: FileSystem,
     /** The mount this one sits on, null for the namespace's root mount. */
     readonly parent: Mount | null,
-    /** Where it sits: a path in the parent mount's view. */
-    readonly mountpoint: string,
+    /** Where it sits: a path in the parent mount's view (it follows a rename of that path). */
+    public mountpoint: string,
     opts: MountOptions,
   ) {
     this.source = opts.source ?? fs.fsType;
@@ -114,6 +114,20 @@ export class MountNamespace {
     }
   }
 
+  /**
+   * A mount sits on a dentry, not on a name: when a directory holding mount points is renamed, the
+   * mounts move with it (measured: after `mv /etc /sub` a bind on /etc/hosts is on /sub/hosts).
+   * Followed for renames through the parent mount itself; a rename of the same directory through
+   * another bind of that filesystem leaves these mounts where they were (a known difference).
+   */
+  renamed(mnt: Mount, from: string, to: string): void {
+    for (const m of this.table) {
+      if (m.parent !== mnt) continue;
+      if (m.mountpoint === from) m.mountpoint = to;
+      else if (m.mountpoint.startsWith(`${from}/`)) m.mountpoint = to + m.mountpoint.slice(from.length);
+    }
+  }
+
   /** Whether a mount sits on `loc` (is_local_mountpoint). */
   isMountpoint(loc: Loc): boolean {
     return this.table.some((m) => m.parent === loc.mnt && m.mountpoint === loc.path);
@@ -143,15 +157,22 @@ export class MountNamespace {
     if (path === '') throw new FsError('ENOENT', path, syscall);
     const trailing = /\/\.?$/.test(path);
     const queue = splitPath(path);
+    // A final `.` is a component of its own: the name before it is followed, and the walk ends
+    // with no last name (LAST_DOT), its parent being the directory itself.
+    if (/(^|\/)\.$/.test(path)) queue.push('.');
     let cur = path.startsWith('/') ? ctx.root : ctx.cwd;
+    // The directory a final `.` or `..` was looked up in: what the kernel treats as the parent.
+    let dotIn: Loc | null = null;
     let hops = 0;
     while (queue.length > 0) {
       const name = queue.shift()!;
       const st = cur.mnt.fs.lookupAt(cur.path, name === '..' ? '.' : name, ctx.cred);
-      if (name === '..') {
-        cur = this.dotdot(cur, ctx.root);
+      if (name === '..' || name === '.') {
+        dotIn = cur;
+        if (name === '..') cur = this.dotdot(cur, ctx.root);
         continue;
       }
+      dotIn = null;
       const isLast = queue.length === 0;
       if (!st) {
         if (isLast) return { parent: cur, name, loc: null, under: null };
@@ -174,7 +195,7 @@ export class MountNamespace {
       }
       cur = child;
     }
-    return { parent: this.dotdot(cur, ctx.root), name: '', loc: cur, under: cur };
+    return { parent: dotIn ?? cur, name: '', loc: cur, under: cur };
   }
 
   private rootCtx() {
@@ -210,7 +231,9 @@ export class MountNamespace {
     const w = this.walk(source, this.rootCtx(), true, 'mount');
     if (!w.loc) throw new FsError('ENOENT', source, 'mount');
     const { mnt, path } = w.loc;
-    return this.mount(mnt.fs.subtree(path), target, { source: mnt.source, flags: mnt.flags, ...opts });
+    // clone_mnt copies the source mount's flags: a bind of a read-only mount is read-only (measured).
+    const readOnly = mnt.readOnly || (opts.readOnly ?? false);
+    return this.mount(mnt.fs.subtree(path), target, { source: mnt.source, flags: mnt.flags, ...opts, readOnly });
   }
 
   /** A bind from outside the namespace (the host's files, a volume): `fs` from `path` down. */

@@ -27,6 +27,11 @@ export interface SuperblockOptions {
   fsType?: string;
   /** size= in bytes, rounded up to whole pages; unlimited when absent. */
   size?: number;
+  /**
+   * Options shown for another type, as the host's filesystem shows them (measured for Docker's
+   * binds of /etc/hosts here: `/dev/vda /etc/hosts ext4 rw,relatime,discard,resv_strict,…`).
+   */
+  options?: readonly string[];
 }
 
 function pagesOf(i: Inode): number {
@@ -40,12 +45,17 @@ export class Superblock {
   readonly fsType: string;
   /** The limit in pages, or null. */
   readonly maxPages: number | null;
+  private readonly options: readonly string[];
+  /** mode= as mounted: /proc/self/mounts keeps showing it after a chmod of the root (measured). */
+  private readonly mode: number;
 
   constructor(
     private readonly root: DirInode,
     opts: SuperblockOptions = {},
   ) {
     this.fsType = opts.fsType ?? 'tmpfs';
+    this.options = opts.options ?? [];
+    this.mode = root.mode & 0o7777;
     this.maxPages = opts.size === undefined ? null : Math.max(1, Math.ceil(opts.size / PAGE_SIZE));
   }
 
@@ -83,10 +93,9 @@ export class Superblock {
    * (measured: `mount -t tmpfs -o size=1k,mode=755` shows `size=4k,mode=755`).
    */
   mountOptions(): string[] {
-    const out: string[] = [];
+    const out: string[] = [...this.options];
     if (this.maxPages !== null) out.push(`size=${this.maxPages * (PAGE_SIZE / 1024)}k`);
-    const mode = this.root.mode & 0o7777;
-    if (this.fsType === 'tmpfs' && mode !== 0o1777) out.push(`mode=${mode.toString(8).padStart(3, '0')}`);
+    if (this.fsType === 'tmpfs' && this.mode !== 0o1777) out.push(`mode=${this.mode.toString(8).padStart(3, '0')}`);
     return out;
   }
 }

@@ -159,7 +159,7 @@ export class Vfs implements Resolvable<Inode>, FileSystem {
       const f = newFile(initOwner(dir, 'file', opts.mode ?? 0o644, cred));
       linkInto(dir, r.name, f);
       dir.mtime = now();
-      this.store(f, 0, bytes, path);
+      this.store(f, 0, bytes, path, cred);
       return;
     }
     if (opts.exclusive) throw new FsError('EEXIST', path, 'open');
@@ -205,7 +205,8 @@ export class Vfs implements Resolvable<Inode>, FileSystem {
     f.load = undefined;
     f.size = next.length;
     f.mtime = now();
-    f.mode = modeAfterWrite(f.mode, cred);
+    // A write of nothing reaches no file_remove_privs (generic_write_checks returns 0 first).
+    if (bytes.length > 0) f.mode = modeAfterWrite(f.mode, cred);
     if (writeEnd < end) throw new FsError('ENOSPC', path, 'write');
   }
 

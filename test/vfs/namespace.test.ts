@@ -159,21 +159,24 @@ describe('mount namespace', () => {
     expect(p.stat('/data/c').size).toBe(4096);
   });
 
+  // The lines as a container of Docker 20.10 on this machine shows them (docker run --tmpfs /run:size=1k,mode=700).
   it('lists the table in the shape of /proc/self/mounts', () => {
-    const host = new Vfs(undefined, { fsType: 'ext4' });
+    const host = new Vfs(undefined, { fsType: 'ext4', options: ['discard'] });
     host.writeFile('hosts', '');
-    const low = memoryLayer([{ path: 'etc', type: 'dir' }, { path: 'etc/hosts', type: 'file', content: '' }, { path: 'dev', type: 'dir' }]);
+    const low = memoryLayer([{ path: 'etc', type: 'dir' }, { path: 'etc/hosts', type: 'file', content: '' }, { path: 'dev', type: 'dir' }, { path: 'run', type: 'dir' }]);
     const root = mountOverlay([low], {
       cache: new LowerStackCache(),
       paths: { lowerdir: ['/var/lib/docker/overlay2/l/AAA'], upperdir: '/var/lib/docker/overlay2/x/diff', workdir: '/var/lib/docker/overlay2/x/work' },
     });
     const ns = new MountNamespace(root, { source: 'overlay' });
     ns.mount(tmpfs({ size: 65536 * 1024, mode: 0o755 }), '/dev', { source: 'tmpfs', flags: ['nosuid', 'strictatime'] });
+    ns.mount(tmpfs({ size: 1024, mode: 0o700 }), '/run', { source: 'tmpfs', flags: ['nosuid', 'nodev', 'noexec', 'relatime'] });
     ns.bindFrom(host, 'hosts', '/etc/hosts', { source: '/dev/sda1' });
     expect(ns.mounts()).toBe(
-      'overlay / overlay rw,relatime,lowerdir=/var/lib/docker/overlay2/l/AAA,upperdir=/var/lib/docker/overlay2/x/diff,workdir=/var/lib/docker/overlay2/x/work,uuid=on 0 0\n' +
+      'overlay / overlay rw,relatime,lowerdir=/var/lib/docker/overlay2/l/AAA,upperdir=/var/lib/docker/overlay2/x/diff,workdir=/var/lib/docker/overlay2/x/work 0 0\n' +
         'tmpfs /dev tmpfs rw,nosuid,size=65536k,mode=755 0 0\n' +
-        '/dev/sda1 /etc/hosts ext4 rw,relatime 0 0\n',
+        'tmpfs /run tmpfs rw,nosuid,nodev,noexec,relatime,size=4k,mode=700 0 0\n' +
+        '/dev/sda1 /etc/hosts ext4 rw,relatime,discard 0 0\n',
     );
   });
 });
