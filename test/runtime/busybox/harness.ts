@@ -137,6 +137,7 @@ function minimalSys(
   let nextPid = 100;
   return {
     pid: 42,
+    hasApplet: () => true,
     // The extension calls (ext.ts), answered as this host does, so uname and nproc compare with the real busybox.
     uname: () => ({ sysname: 'Linux', nodename: opts.hostname ?? hostname(), release: release(), version: version(), machine: machine() }),
     nproc: () => availableParallelism(),
