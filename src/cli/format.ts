@@ -37,6 +37,12 @@ export function ago(iso: string | undefined, now = Date.now()): string {
   return `${humanDuration(now - t)} ago`;
 }
 
+/** Go's time.RFC3339 of a time, as `docker history -H=false` prints it: whole seconds, in UTC here. */
+export function rfc3339(iso: string | undefined): string {
+  const t = Date.parse(iso ?? '');
+  return Number.isNaN(t) ? '' : new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
 /** Columns padded like Go's tabwriter with padding 3, as docker's tables are. */
 export function table(header: string[], rows: string[][]): string {
   const all = [header, ...rows];

@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { isCode } from '../../errors.js';
 import type { CliContext } from '../context.js';
 
-export function register(program: Command, ctx: CliContext): void {
-  program
-    .command('inspect')
-    .argument('<image...>')
+export function register(parent: Command, ctx: CliContext, name = 'inspect'): void {
+  parent
+    .command(name)
+    .argument('<image...>', 'images to inspect: name[:tag], ID or ID prefix')
     .description('Docker-shaped JSON for images: Id, RepoTags, RootFS.Layers, Config ...')
     .action(async (images: string[]) => {
       const engine = await ctx.engine();
