@@ -82,7 +82,7 @@ describe('flags and arguments are parsed as the docker CLI parses them', () => {
   });
 
   it('images REPOSITORY lists that repository only', async () => {
-    expect((await boxlab(root, ['images', 'deep'])).stdout).toBe('REPOSITORY   TAG   IMAGE ID   CREATED   SIZE\n');
+    expect((await boxlab(root, ['images', 'deep'])).stdout).toBe('REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n'); // docker's, byte for byte
     const basic = (await boxlab(root, ['images', 'basic'])).stdout.trim().split('\n');
     expect(basic.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['basic']);
     expect((await boxlab(root, ['images', 'whiteouts:latest', '-q'])).stdout).toBe('c330b18779fb\n');
@@ -121,3 +121,19 @@ describe('flags and arguments are parsed as the docker CLI parses them', () => {
     expect(r.stderr).toBe('Error: boxlab has no "run" yet: run containers through `boxlab daemon` and the docker CLI\n');
   });
 });
+
+describe('load progress on a terminal', () => {
+  itWithTool(needTool('script', 'apt-get install util-linux'), 'on 80 columns keeps the numbers and drops the bar, as docker does below 111', async () => {
+    const deep = path.join(import.meta.dirname, '..', '..', 'images', 'deep.docker.tar');
+    const r = await boxlabOnTerminal(tmpdir('boxlab-cli-'), ['load', '-i', deep], '', { columns: 80 });
+    expect(r.code).toBe(0);
+    // what the terminal shows of each progress line: cursor moves and erases taken out
+    const lines = r.screen.split(/[\r\n]/).map((l) => l.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g'), '')).filter((l) => l.includes('Loading layer'));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) {
+      expect(l.length, l).toBeLessThanOrEqual(80);
+      expect(l).toMatch(/^[0-9a-f]{12}: Loading layer +\d+(\.\d+)?[kMG]?B\/\d+(\.\d+)?[kMG]?B/);
+    }
+  });
+});
+

@@ -77,13 +77,19 @@ describeWithTool(dockerd(), 'boxlab --format gives the docker CLI\'s text for th
     return { docker: d, boxlab: b };
   };
 
-  it('image inspect -f: fields, json, range, index, len, join, upper, lower, title, split, println, pad, truncate, printf, if, with, variables', async () => {
+  it('image inspect -f: fields, json, range, index, len, join, upper, lower, title, split, println, pad, truncate, printf, if, with, variables', { timeout: 600_000 }, async () => {
+    // The docker CLI runs a template on its typed ImageInspect first and on the raw JSON when that
+    // fails; 28.x's struct names the ID `ID`, so `.Id` is raw-only, and there `join` refuses the
+    // raw []interface{} it gets for RepoTags. Each group stays in one of the two modes.
+    const groups = [INSPECT.filter((t) => !t.includes('.Id')), INSPECT.filter((t) => t.includes('.Id'))];
     for (const ref of REFS) {
-      const r = await both(['image', 'inspect', '--format', INSPECT.join(SEP), ref]);
-      expect(r.docker.code, r.docker.stderr).toBe(0);
-      const theirs = r.docker.stdout.split(SEP);
-      const ours = r.boxlab.stdout.split(SEP);
-      INSPECT.forEach((t, i) => expect({ template: t, ref, out: ours[i] }).toEqual({ template: t, ref, out: theirs[i] }));
+      for (const group of groups) {
+        const r = await both(['image', 'inspect', '--format', group.join(SEP), ref]);
+        expect(r.docker.code, r.docker.stderr).toBe(0);
+        const theirs = r.docker.stdout.split(SEP);
+        const ours = r.boxlab.stdout.split(SEP);
+        group.forEach((t, i) => expect({ template: t, ref, out: ours[i] }).toEqual({ template: t, ref, out: theirs[i] }));
+      }
     }
   });
 

@@ -61,9 +61,9 @@ function lex(src: string): Tok[] {
       const end = src.indexOf('*/', j);
       if (end < 0) throw new TemplateError(`template: :${lineOf(src, open)}: unclosed comment`);
       j = end + 2;
-      const close = /^\s*(-\s)?}}/.exec(src.slice(j));
+      const close = /^(\s-)?}}/.exec(src.slice(j));
       if (!close) throw new TemplateError(`template: :${lineOf(src, open)}: comment ends before closing delimiter`);
-      trimNext = !!close[1];
+      trimNext = close[1] !== undefined;
       i = j + close[0].length;
       continue;
     }
