@@ -137,3 +137,22 @@ describe('load progress on a terminal', () => {
   });
 });
 
+describe("docker's image verbs", () => {
+  it('tag, image ls|tag|rm|history -q|inspect -f, --filter and --json with docker\'s keys', async () => {
+    const root = await storeWith(WHITEOUTS, BASIC);
+    expect(await boxlab(root, ['tag', 'basic', 'mine/basic:v1'])).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect((await boxlab(root, ['image', 'tag', 'whiteouts', 'mine/w'])).code).toBe(0);
+    const ls = (await boxlab(root, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}', '--filter', 'reference=mine/*'])).stdout;
+    expect(ls.split('\n').filter(Boolean).sort()).toEqual(['mine/basic:v1 85e1abd7ffb4', 'mine/w:latest c330b18779fb']);
+    expect((await boxlab(root, ['images', '-f', 'reference=*:v1', '-q'])).stdout).toBe('85e1abd7ffb4\n');
+    expect((await boxlab(root, ['images', '-f', 'dangling=true', '-q'])).stdout).toBe('');
+    expect((await boxlab(root, ['image', 'history', '-q', 'mine/basic:v1'])).stdout).toBe('85e1abd7ffb4\n');
+    expect((await boxlab(root, ['image', 'inspect', '-f', '{{json .RepoTags}}', 'basic'])).stdout).toBe('["basic:latest","mine/basic:v1"]\n');
+    const [row] = JSON.parse((await boxlab(root, ['images', 'mine/basic', '--json'])).stdout);
+    expect(Object.keys(row)).toEqual(['Containers', 'CreatedAt', 'CreatedSince', 'Digest', 'ID', 'Repository', 'SharedSize', 'Size', 'Tag', 'UniqueSize', 'VirtualSize']);
+    expect((await boxlab(root, ['image', 'rm', 'mine/basic:v1'])).stdout).toBe('Untagged: mine/basic:v1\n');
+    const bad = await boxlab(root, ['images', '--filter', 'color=red']);
+    expect([bad.code, bad.stderr]).toEqual([1, "Error: invalid filter 'color'\n"]);
+  });
+});
+

@@ -25,7 +25,7 @@ const INSPECT = [
   '{{.RootFS.Layers}}',
   '{{json .RepoTags}}',
   '{{json .RootFS}}',
-  '{{json .Config}}',
+  '{{json .Config.Env}} {{json .Config.Cmd}} {{json .Config.Labels}}',
   '{{json .Architecture}}',
   '{{range .RootFS.Layers}}{{.}}{{println}}{{end}}',
   '{{range $i, $l := .RootFS.Layers}}{{$i}}:{{truncate $l 19}} {{end}}',

@@ -34,7 +34,8 @@ export function register(parent: DockerCommand, ctx: CliContext, name = 'history
     .option('--json', 'print as JSON')
     .action(async (image: string, opts: { trunc: boolean; human: boolean; quiet?: boolean; json?: boolean; format?: string }) => {
       const rows = await (await ctx.engine()).history(image);
-      if (opts.json) return void ctx.out.write(JSON.stringify(rows, null, 2) + '\n');
+      // --json: one array of the rows `--format json` prints, with docker's keys (ID, CreatedBy, Size ...)
+      if (opts.json) return void ctx.out.write(JSON.stringify(rows.map((r) => row(r, opts)), null, 2) + '\n');
       const id = (r: { id: string }) => (r.id === '<missing>' || !opts.trunc ? r.id : r.id.slice(7, 19));
       if (opts.quiet) return void ctx.out.write(rows.map((r) => id(r) + '\n').join(''));
       const headers = opts.human ? HISTORY.headers : { ...HISTORY.headers, CreatedSince: 'CREATED AT' };

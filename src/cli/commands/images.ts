@@ -49,7 +49,8 @@ export function register(parent: Command, ctx: CliContext, name = 'images'): voi
       const engine = await ctx.engine();
       const filters = parseFilters([...opts.filter, ...(repository ? [`reference=${repository}`] : [])]);
       const images = await applyFilters(engine, await engine.images(), filters);
-      if (opts.json) return void ctx.out.write(JSON.stringify(images, null, 2) + '\n');
+      // --json: one array of the rows `--format json` prints, with docker's keys (ID, Repository, Tag ...)
+      if (opts.json) return void ctx.out.write(JSON.stringify(rows(images, opts.trunc), null, 2) + '\n');
       const id = (d: `sha256:${string}`) => (opts.trunc ? shortId(d) : d);
       if (opts.quiet) return void ctx.out.write([...new Set(images.map((i) => id(i.id)))].map((i) => i + '\n').join(''));
       const list = { ...IMAGES, defaultTable: opts.digests ? IMAGES.digestsTable : IMAGES.defaultTable };
