@@ -92,10 +92,10 @@ describe('flags and arguments are parsed as the docker CLI parses them', () => {
     for (const off of ['-H=false', '-H=0', '--human=false', '--human=F']) {
       const r = await boxlab(root, ['history', off, 'basic']);
       expect(r.stdout.split('\n')[0]).toMatch(/^IMAGE\s+CREATED AT\s+CREATED BY\s+SIZE\s+COMMENT$/);
-      expect(r.stdout.split('\n')[1]).toMatch(/^85e1abd7ffb4\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+umoci repack\s+40$/);
+      expect(r.stdout.split('\n')[1]).toMatch(/^85e1abd7ffb4\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+umoci repack\s+40\s*$/);
     }
     const on = await boxlab(root, ['history', '-H', 'basic']);
-    expect([on.code, on.stdout.split('\n')[1]]).toEqual([0, expect.stringMatching(/ ago\s+umoci repack\s+40B$/)]);
+    expect([on.code, on.stdout.split('\n')[1]]).toEqual([0, expect.stringMatching(/ ago\s+umoci repack\s+40B\s*$/)]);
     const bad = await boxlab(root, ['history', '-H=nonsense', 'basic']);
     expect(bad.code).toBe(125);
     expect(bad.stderr.split('\n')[0]).toBe('invalid argument "nonsense" for "-H, --human" flag: strconv.ParseBool: parsing "nonsense": invalid syntax');
@@ -144,7 +144,7 @@ describe("docker's image verbs", () => {
     expect((await boxlab(root, ['image', 'tag', 'whiteouts', 'mine/w'])).code).toBe(0);
     const ls = (await boxlab(root, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}', '--filter', 'reference=mine/*'])).stdout;
     expect(ls.split('\n').filter(Boolean).sort()).toEqual(['mine/basic:v1 85e1abd7ffb4', 'mine/w:latest c330b18779fb']);
-    expect((await boxlab(root, ['images', '-f', 'reference=*:v1', '-q'])).stdout).toBe('85e1abd7ffb4\n');
+    expect((await boxlab(root, ['images', '-f', 'reference=mine/*:v1', '-q'])).stdout).toBe('85e1abd7ffb4\n');
     expect((await boxlab(root, ['images', '-f', 'dangling=true', '-q'])).stdout).toBe('');
     expect((await boxlab(root, ['image', 'history', '-q', 'mine/basic:v1'])).stdout).toBe('85e1abd7ffb4\n');
     expect((await boxlab(root, ['image', 'inspect', '-f', '{{json .RepoTags}}', 'basic'])).stdout).toBe('["basic:latest","mine/basic:v1"]\n');

@@ -147,7 +147,7 @@ describe('load staging', () => {
     expect(fs.readdirSync(tmp)).toEqual([]);
   });
 
-  it('staging left by a dead load is removed by the next load and counted by system prune', async () => {
+  it('staging left by a dead load is shown by system df, removed by the next load and counted by system prune', async () => {
     const root = tmpdir('boxlab-cli-');
     expect((await boxlab(root, ['load', '-i', WHITEOUTS])).code).toBe(0);
     // pid 2^22+1 is above Linux's pid_max limit: no process has it
@@ -157,6 +157,7 @@ describe('load staging', () => {
       fs.writeFileSync(path.join(d, 'blob-1'), Buffer.alloc(5000));
     };
     stale(1);
+    expect((await boxlab(root, ['system', 'df'])).stdout).toMatch(/^Stale load staging\s+1\s+5kB\s/m);
     expect((await boxlab(root, ['system', 'prune', '-f'])).stdout).toBe('Total reclaimed space: 5kB\n');
     stale(2);
     expect((await boxlab(root, ['load', '-i', WHITEOUTS])).code).toBe(0);

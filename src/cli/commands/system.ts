@@ -41,8 +41,17 @@ export function register(program: DockerCommand, ctx: CliContext): void {
       const df = await engine.df();
       if (opts.json) return void ctx.out.write(JSON.stringify(df, null, 2) + '\n');
       if (opts.format) return void ctx.out.write(formatList(opts.format, await dockerDfRows(engine), DF));
+      // staging of loads that died: reclaimable by `system prune`, as Docker counts its build cache
+      const stale = await engine.store.staleStaging();
+      const staleBytes = stale.reduce((a, b) => a + b.bytes, 0);
       ctx.out.write(
-        table(['TYPE', 'TOTAL', 'SIZE', 'SHARED', 'UNIQUE'], [['Images', String(df.images), humanSize(df.totalBytes), humanSize(df.sharedBytes), humanSize(df.uniqueBytes)]]) + '\n',
+        table(
+          ['TYPE', 'TOTAL', 'SIZE', 'SHARED', 'UNIQUE'],
+          [
+            ['Images', String(df.images), humanSize(df.totalBytes), humanSize(df.sharedBytes), humanSize(df.uniqueBytes)],
+            ...(stale.length ? [['Stale load staging', String(stale.length), humanSize(staleBytes), '0B', humanSize(staleBytes)]] : []),
+          ],
+        ) + '\n',
       );
       if (!opts.verbose) return;
       ctx.out.write(
