@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     // One private dockerd for the whole run, when this machine can have one (test/oracle/).
     globalSetup: ['test/oracle/global-setup.ts'],
+    // each test file removes the temporary directories it made (test/helpers/archive.ts)
+    setupFiles: ['test/support/cleanup.ts'],
   },
 });

@@ -1,7 +1,9 @@
+import { tabwrite } from './template/docker-format.js';
+
 /** Output helpers shaped like the docker CLI's (go-units for sizes and durations, tabwriter columns). */
 
-/** go-units HumanSizeWithPrecision(size, 3): decimal units, three significant digits ("7.84MB"). */
-export function humanSize(bytes: number): string {
+/** go-units HumanSizeWithPrecision(size, 3): decimal units, three significant digits ("7.84MB"); HumanSize is 4. */
+export function humanSize(bytes: number, precision = 3): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
   let i = 0;
   let v = bytes;
@@ -9,25 +11,28 @@ export function humanSize(bytes: number): string {
     v /= 1000;
     i++;
   }
-  return `${Number(v.toPrecision(3))}${units[i]}`;
+  return `${Number(v.toPrecision(precision))}${units[i]}`;
 }
 
-/** go-units HumanDuration, as `docker images` CREATED prints it ("2 hours ago"). */
+/**
+ * go-units HumanDuration, as `docker images` CREATED prints it ("2 hours ago"): seconds and minutes
+ * truncated, hours rounded, then days, weeks, months and years by integer division of those hours.
+ */
 export function humanDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
+  const s = Math.trunc(ms / 1000);
   if (s < 1) return 'Less than a second';
   if (s === 1) return '1 second';
   if (s < 60) return `${s} seconds`;
-  const m = Math.round(s / 60);
+  const m = Math.trunc(ms / 60_000);
   if (m === 1) return 'About a minute';
   if (m < 60) return `${m} minutes`;
-  const h = Math.round(s / 3600);
+  const h = Math.round(ms / 3_600_000);
   if (h === 1) return 'About an hour';
   if (h < 48) return `${h} hours`;
-  if (h < 24 * 7 * 2) return `${Math.round(h / 24)} days`;
-  if (h < 24 * 30 * 2) return `${Math.round(h / 24 / 7)} weeks`;
-  if (h < 24 * 365 * 2) return `${Math.round(h / 24 / 30)} months`;
-  return `${Math.round(h / 24 / 365)} years`;
+  if (h < 24 * 7 * 2) return `${Math.trunc(h / 24)} days`;
+  if (h < 24 * 30 * 2) return `${Math.trunc(h / 24 / 7)} weeks`;
+  if (h < 24 * 365 * 2) return `${Math.trunc(h / 24 / 30)} months`;
+  return `${Math.trunc(ms / 3_600_000 / 24 / 365)} years`;
 }
 
 export function ago(iso: string | undefined, now = Date.now()): string {
@@ -37,13 +42,15 @@ export function ago(iso: string | undefined, now = Date.now()): string {
   return `${humanDuration(now - t)} ago`;
 }
 
-/** Columns padded like Go's tabwriter with padding 3, as docker's tables are. */
+/** Go's time.RFC3339 of a time, as `docker history -H=false` prints it: whole seconds, in UTC here. */
+export function rfc3339(iso: string | undefined): string {
+  const t = Date.parse(iso ?? '');
+  return Number.isNaN(t) ? '' : new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** Columns as docker's tables print them: Go's tabwriter, minwidth 10 and padding 3. */
 export function table(header: string[], rows: string[][]): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
-  return all
-    .map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]! + 3))).join('').trimEnd())
-    .join('\n');
+  return tabwrite([header, ...rows].map((r) => r.join('\t')).join('\n'));
 }
 
 export function truncate(s: string, n: number): string {
@@ -53,4 +60,10 @@ export function truncate(s: string, n: number): string {
 /** Docker's 12-hex short form of an ID (here, not in digest.ts, to keep node:crypto out of CLI start-up). */
 export function shortId(d: string): string {
   return d.replace(/^sha256:/, '').slice(0, 12);
+}
+
+/** Go's time.Time.String() of a time in UTC, as docker's CreatedAt shows it: `2026-11-22 19:19:08 +0000 UTC`. */
+export function goTimeString(iso: string | undefined): string {
+  const t = Date.parse(iso ?? '');
+  return Number.isNaN(t) ? '' : `${new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '').replace(/Z$/, '')} +0000 UTC`;
 }

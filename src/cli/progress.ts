@@ -10,10 +10,13 @@ export function layerProgress(stream: NodeJS.WriteStream, verb: string): {
   stop(): void;
 } {
   if (!stream.isTTY) return { update() {}, stop() {} };
+  // docker's jsonmessage draws the bar only on a terminal wider than 110 columns; narrower, the
+  // numbers stay and the bar goes, instead of the line being cut at the edge
+  const wide = (stream.columns ?? 80) > 110;
   const bars = new cliProgress.MultiBar(
     {
       stream,
-      format: `{id}: ${verb} [{bar}] {done}/{size} {rate}`,
+      format: wide ? `{id}: ${verb} [{bar}] {done}/{size} {rate}` : `{id}: ${verb} {done}/{size} {rate}`,
       barCompleteChar: '=',
       barIncompleteChar: ' ',
       barsize: 50,

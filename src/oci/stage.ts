@@ -6,7 +6,6 @@ import * as path from 'node:path';
 import { Readable, Transform, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
-import tar from 'tar-stream';
 import type { Digest } from '../digest.js';
 import { BoxlabError } from '../errors.js';
 import { cleanPath } from '../layer/paths.js';
@@ -14,6 +13,7 @@ import { LayerIndexer, tarErrorText, type IndexedLayer } from '../layer/tarindex
 import { TarReader } from '../layer/tarreader.js';
 import { FileSink } from '../util/filesink.js';
 import type { Compression } from './types.js';
+import { layoutFiles, packDirectory } from './layout-dir.js';
 
 /** JSON members (manifests, configs) are held in memory up to this size; layers never are. */
 const MAX_METADATA_BYTES = 16 << 20;
@@ -113,32 +113,6 @@ async function zstdDecompressor(): Promise<Transform> {
   });
 }
 
-/**
- * An OCI layout directory read as the tar it would be: its files streamed, in a stable order,
- * through the same path as an archive.
- */
-function packDirectory(root: string): Readable {
-  const pack = tar.pack();
-  (async () => {
-    const walk = async (rel: string): Promise<void> => {
-      for (const name of (await fsp.readdir(path.join(root, rel))).sort()) {
-        const r = rel ? `${rel}/${name}` : name;
-        const st = await fsp.lstat(path.join(root, r));
-        if (st.isDirectory()) await walk(r);
-        else if (st.isFile()) {
-          await new Promise<void>((resolve, reject) => {
-            const entry = pack.entry({ name: r, size: st.size, mode: 0o644 }, (err) => (err ? reject(err) : resolve()));
-            pipeline(fs.createReadStream(path.join(root, r)), entry as unknown as NodeJS.WritableStream).catch(reject);
-          });
-        }
-      }
-    };
-    await walk('');
-    pack.finalize();
-  })().catch((err: Error) => pack.destroy(err));
-  return pack as unknown as Readable;
-}
-
 interface Input {
   stream: Readable;
   /** Throws when an outer gzip had bytes after its last member (call once the stream has ended). */
@@ -180,10 +154,10 @@ function decompressed(from: Readable, dec: Transform): Readable {
  * Opens the input (an archive file, a stream such as stdin, or an OCI layout directory), undoing an
  * outer gzip or zstd as `docker load` does, whichever way the archive comes.
  */
-async function openInput(input: string | Readable): Promise<Input> {
+async function openInput(input: string | Readable, staging: string): Promise<Input> {
   let source: Readable;
   if (typeof input !== 'string') source = input;
-  else if ((await fsp.stat(input).catch(() => undefined))?.isDirectory()) return { stream: packDirectory(input), checkEnd: () => {} };
+  else if ((await fsp.stat(input).catch(() => undefined))?.isDirectory()) return { stream: packDirectory(input, await layoutFiles(input, staging)), checkEnd: () => {} };
   else {
     try {
       await fsp.access(input, fs.constants.R_OK);
@@ -220,7 +194,7 @@ export async function stageArchive(
   const links = new Map<string, string>();
   const names = new Set<string>();
   let n = 0;
-  const { stream: source, checkEnd } = await openInput(input);
+  const { stream: source, checkEnd } = await openInput(input, dir);
 
   const reader = new TarReader((header, stream, next) => {
     const name = cleanPath(header.name);

@@ -20,7 +20,9 @@ export type Strategy = 'walk' | 'indexed';
 export interface Probe {
   name: string;
   layer: 'upper' | 'index' | number;
+  /** The name is there: an object, or a whiteout that ends the walk with "not found". */
   hit: boolean;
+  whiteout: boolean;
 }
 
 export class MergedNode {
@@ -89,9 +91,9 @@ export class MergedLookup implements Resolvable<MergedNode> {
     return i.kind === 'symlink' ? i.target : '';
   }
 
-  private probe(name: string, layer: Probe['layer'], hit: boolean): void {
+  private probe(name: string, layer: Probe['layer'], e: Inode | undefined): void {
     this.cost.probes++;
-    this.cost.trail?.push({ name, layer, hit });
+    this.cost.trail?.push({ name, layer, hit: e !== undefined, whiteout: e !== undefined && isWhiteout(e) });
   }
 
   child(parent: MergedNode, name: string, parentPath: string): MergedNode | null {
@@ -123,7 +125,7 @@ export class MergedLookup implements Resolvable<MergedNode> {
     const up = parent.upper;
     if (up && up.kind === 'dir') {
       const e = up.entries.get(name);
-      this.probe(name, 'upper', e !== undefined);
+      this.probe(name, 'upper', e);
       if (e) {
         if (isWhiteout(e)) return null;
         if (e.kind !== 'dir' || isOpaque(e)) return new MergedNode(path, parent, e, null, -1, []);
@@ -138,7 +140,7 @@ export class MergedLookup implements Resolvable<MergedNode> {
     const dirs: LowerDir[] = [];
     for (const ld of parent.lowerDirs) {
       const e = ld.dir.entries.get(name);
-      this.probe(name, ld.layer, e !== undefined);
+      this.probe(name, ld.layer, e);
       if (!e) continue;
       if (isWhiteout(e)) break;
       if (e.kind !== 'dir') {
@@ -156,7 +158,7 @@ export class MergedLookup implements Resolvable<MergedNode> {
 
   private fromIndex(parent: MergedNode, name: string, path: string, upper: Inode | null): MergedNode | null {
     const c = this.index!.get(path);
-    this.probe(name, 'index', c !== undefined);
+    this.probe(name, 'index', c?.inode);
     if (!c || (upper && !c.dirs)) return upper ? new MergedNode(path, parent, upper, null, -1, []) : null;
     return new MergedNode(path, parent, upper, c.inode, c.layer, c.dirs ?? []);
   }
@@ -168,7 +170,7 @@ export class MergedLookup implements Resolvable<MergedNode> {
   lowerPositive(parent: MergedNode, name: string): boolean {
     for (const ld of parent.lowerDirs) {
       const e = ld.dir.entries.get(name);
-      this.probe(name, ld.layer, e !== undefined);
+      this.probe(name, ld.layer, e);
       if (e) return !isWhiteout(e);
     }
     return false;

@@ -14,7 +14,7 @@ import { ActiveSnapshot, type ActiveInfo } from './active.js';
 import { commit, recoverIntents, type CommitOptions, type CommitResult } from './commit.js';
 import { collectGarbage, type Collected } from './gc.js';
 import { placeLayer } from './layers.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, processAlive } from './lock.js';
 import { checkKind, checkRecordId, RecordCollection, type RecordRef, type References } from './records.js';
 import type { ImageRecord, ImportResult, LayerRecord, TagChange } from './types.js';
 
@@ -100,9 +100,45 @@ export class Store {
     }
   }
 
-  /** A fresh staging directory inside the store (same filesystem, so renames are atomic), named for this pid. */
+  /**
+   * A fresh staging directory inside the store (same filesystem, so renames are atomic), named for
+   * this pid. The staging of loads that died (killed, Ctrl-C'd before their cleanup ran) goes first.
+   */
   async stagingDir(purpose = 'load'): Promise<string> {
+    await this.removeStaleStaging();
     return fsp.mkdtemp(path.join(this.root, 'tmp', `${purpose}-${process.pid}-`));
+  }
+
+  /** Staging left behind by a load whose process is gone (its directory names the pid), with its bytes. */
+  async staleStaging(): Promise<{ dir: string; bytes: number }[]> {
+    const out: { dir: string; bytes: number }[] = [];
+    for (const t of await fsp.readdir(path.join(this.root, 'tmp'))) {
+      const pid = Number(/^load-(\d+)-/.exec(t)?.[1]);
+      if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) {
+        const dir = path.join(this.root, 'tmp', t);
+        out.push({ dir, bytes: await treeBytes(dir) });
+      }
+    }
+    return out;
+  }
+
+  /** Removes staleStaging(); returns the bytes freed. */
+  async removeStaleStaging(): Promise<number> {
+    let bytes = 0;
+    for (const s of await this.staleStaging()) {
+      await fsp.rm(s.dir, { recursive: true, force: true });
+      bytes += s.bytes;
+    }
+    return bytes;
+  }
+
+  /**
+   * Removes this process's own staging, synchronously: for a SIGINT/SIGTERM handler, which must
+   * not wait for the event loop (an interrupted load's `finally` never runs).
+   */
+  removeOwnStagingSync(): void {
+    const tmp = path.join(this.root, 'tmp');
+    for (const t of fs.readdirSync(tmp)) if (t.startsWith(`load-${process.pid}-`)) fs.rmSync(path.join(tmp, t), { recursive: true, force: true });
   }
 
   // ---- reading -------------------------------------------------------------------------------
@@ -289,7 +325,11 @@ export class Store {
 
   /** Removes every layer and blob nothing keeps (gc.ts). Takes the lock. */
   async collectGarbage(): Promise<Collected> {
-    return this.locked(() => collectGarbage(this));
+    return this.locked(async () => {
+      const c = await collectGarbage(this);
+      // staging of loads that died is reclaimed too, and counted (docker system prune counts it)
+      return { ...c, bytes: c.bytes + (await this.removeStaleStaging()) };
+    });
   }
 
   // ---- metadata records ----------------------------------------------------------------------
@@ -381,4 +421,13 @@ export class Store {
       await fsp.rm(gone, { recursive: true, force: true });
     });
   }
+}
+
+/** Bytes of the regular files under `dir` (staging holds nothing else). */
+async function treeBytes(dir: string): Promise<number> {
+  let n = 0;
+  for (const e of await fsp.readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) n += (await fsp.stat(path.join(e.parentPath, e.name)).catch(() => ({ size: 0 }))).size;
+  }
+  return n;
 }

@@ -75,8 +75,18 @@ export async function dockerArchive(layers: Buffer[], tag = 'test:latest', confi
   return writeMembers(members);
 }
 
+const made: string[] = [];
+
+/** A fresh temporary directory, removed after the test file by removeTmpdirs() (test/support/cleanup.ts). */
 export function tmpdir(prefix = 'boxlab-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every directory tmpdir() made in this worker (freshEngine's stores and writeTmp's files too). */
+export function removeTmpdirs(): void {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 export async function freshEngine(): Promise<{ engine: Engine; root: string }> {

@@ -7,7 +7,7 @@
  *
  * It also gives the run an id (BOXLAB_RUN_ID) so that tools.ts prints each missing tool once per run.
  */
-import { rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -39,6 +39,13 @@ async function startIfPossible(): Promise<{ daemon?: Daemon; reason: string }> {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   process.env.BOXLAB_RUN_ID ??= `${process.pid}-${Date.now()}`;
+  // the run's own TMPDIR (workers inherit it): what a test leaves behind is seen at the end
+  const runTmp = mkdtempSync(join(tmpdir(), 'boxlab-run-'));
+  // tsx's compile cache is no leftover: the CLI tests give their children the outer TMPDIR for it
+  process.env.BOXLAB_OUTER_TMPDIR ??= tmpdir();
+  // and the benchmark images' cache (bench/images.ts) is meant to outlive a run
+  process.env.BOXLAB_BENCH_CACHE ??= join(tmpdir(), `boxlab-bench-cache-${process.getuid?.() ?? 'u'}`);
+  process.env.TMPDIR = runTmp;
   const runDir = join(tmpdir(), `boxlab-tools-${process.env.BOXLAB_RUN_ID}`);
 
   const { daemon, reason } = await startIfPossible();
@@ -49,7 +56,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // vitest's own handlers call process.exit(), which skips every listener after them.
   const onExit = () => {
     if (daemon) stopDockerdDetached(daemon);
-    rmSync(runDir, { recursive: true, force: true });
+    rmSync(runTmp, { recursive: true, force: true });
   };
   const onSignal = (sig: NodeJS.Signals) => process.exit(128 + (osConstants.signals[sig] ?? 1));
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -61,5 +68,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     for (const sig of signals) process.off(sig, onSignal);
     if (daemon) await stopDockerd(daemon);
     rmSync(runDir, { recursive: true, force: true });
+    const left = readdirSync(runTmp).filter((e) => !e.startsWith('tsx-'));
+    rmSync(runTmp, { recursive: true, force: true });
+    // fails the run: every test cleans up after itself (test/support/cleanup.ts), on failure too
+    if (left.length) throw new Error(`the tests left ${left.length} temporary entries in TMPDIR: ${left.slice(0, 10).join(', ')}`);
   };
 }

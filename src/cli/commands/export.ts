@@ -5,7 +5,7 @@ import { atomicOutput } from '../output.js';
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('export')
-    .argument('<image>')
+    .argument('<image>', 'the image whose merged filesystem to write')
     .description("Export an image's merged filesystem as one tar archive (no whiteouts)")
     .option('-o, --output <file>', 'write to a file, instead of STDOUT')
     .action(async (image: string, opts: { output?: string }) => {
@@ -13,6 +13,6 @@ export function register(program: Command, ctx: CliContext): void {
       await engine.images.resolve(image);
       if (!opts.output && ctx.out.isTTY)
         throw new Error('cowardly refusing to save to a terminal. Use the -o flag or redirect');
-      await atomicOutput(opts.output, ctx.out, (out) => engine.images.export(image, out));
+      await atomicOutput(opts.output, ctx.out, 'export image', (out) => engine.images.export(image, out));
     });
 }

@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { removedLines } from '../../docker-words.js';
 
-export function register(program: Command, ctx: CliContext): void {
-  program
-    .command('rmi')
-    .argument('<image...>')
+export function register(parent: Command, ctx: CliContext, name = 'rmi'): void {
+  parent
+    .command(name)
+    .argument('<image...>', 'images to remove: name[:tag], ID or ID prefix')
     .description('Remove images: untag, and collect blobs and layers no longer referenced')
     .option('-f, --force', 'remove the image even if it has several tags')
     .action(async (images: string[], opts: { force?: boolean }) => {
