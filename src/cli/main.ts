@@ -11,6 +11,7 @@ import { register as save } from './commands/save.js';
 import { register as rmi } from './commands/rmi.js';
 import { register as system } from './commands/system.js';
 import { register as lookup } from './commands/lookup.js';
+import { register as daemon } from './commands/daemon.js';
 import { VERSION } from '../version.js';
 
 const program = new Command('boxlab')
@@ -29,7 +30,7 @@ const ctx: CliContext = {
   out: process.stdout,
   err: process.stderr,
 };
-for (const r of [load, images, history, inspect, layers, exportCmd, save, rmi, system, lookup]) r(program, ctx);
+for (const r of [load, images, history, inspect, layers, exportCmd, save, rmi, system, lookup, daemon]) r(program, ctx);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as Error & { code?: string; member?: string };

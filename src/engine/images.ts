@@ -18,6 +18,8 @@ import type { EventBus } from './events.js';
 import { readFileSync } from 'node:fs';
 import { dockerContainerConfig } from './docker-json.js';
 import { StoredLayer } from './stored-layer.js';
+import { ImageMetadata } from './image-metadata.js';
+import { overlay2View, repoTagOrder } from './image-query.js';
 
 export interface LoadResult {
   images: { id: Digest; tags: string[] }[];
@@ -35,6 +37,11 @@ export interface ImageSummary {
   /** Bytes of all layers' files, as `docker images` SIZE counts. */
   size: number;
   layers: number;
+  /** The config's labels (`Config.Labels`), null when it has none. */
+  labels: Record<string, string> | null;
+  /** The layers, base first, and each one's size as `SIZE` counts it. */
+  chainIds: Digest[];
+  layerSizes: number[];
 }
 
 export interface HistoryRow {
@@ -65,10 +72,14 @@ export interface LayerReport {
  * edges (cli/, api/) put them into Docker's words.
  */
 export class ImageService {
+  private readonly meta: ImageMetadata;
+
   constructor(
     private readonly store: Store,
     private readonly events: EventBus,
-  ) {}
+  ) {
+    this.meta = new ImageMetadata(store.root);
+  }
 
   /**
    * Loads every image of an archive (docker save, OCI layout in a tar, gzip'd or not): all blobs
@@ -80,7 +91,8 @@ export class ImageService {
       const staged = await stageArchive(input, staging, opts.onProgress);
       const parsed = parseArchive(staged);
       const res = await this.store.locked(() => this.store.importImages(parsed, staging));
-      for (const img of res.images) this.events.emit('image', 'load', img.id, img.tags[0] ? { name: img.tags[0] } : {});
+      // moby's load event names the image by its ID, whatever tags it brought
+      for (const img of res.images) this.events.emit('image', 'load', img.id, { name: img.id });
       return { images: res.images.map((i) => ({ id: i.id, tags: i.tags })), tagChanges: res.tagChanges };
     } finally {
       await fsp.rm(staging, { recursive: true, force: true });
@@ -92,19 +104,16 @@ export class ImageService {
     const tags = await this.store.tags();
     const hex = ref.startsWith('sha256:') ? ref.slice(7) : ref;
     if (/^[a-f0-9]{64}$/.test(hex) && this.store.hasImage(`sha256:${hex}`)) return `sha256:${hex}`;
-    let tag: string | undefined;
-    try {
-      tag = normalizeTag(ref);
-    } catch {
-      /* not a name: maybe an ID prefix */
-    }
+    // a reference that is neither an ID nor a name is refused (moby: ParseAnyReference, InvalidParameter)
+    const tag = normalizeTag(ref);
     if (tag && tags[tag]) return tags[tag]!;
     if (/^[a-f0-9]{1,64}$/.test(hex)) {
       const matches = (await this.store.imageIds()).filter((id) => hexOf(id).startsWith(hex));
       if (matches.length === 1) return matches[0]!;
       if (matches.length > 1) throw new BoxlabError('InvalidArgument', `ambiguous image reference ${ref}: ${matches.length} images match`);
     }
-    throw new BoxlabError('NotFound', `No such image: ${ref}`);
+    // Docker names a missing name with its tag (`nosuch:latest`), a missing ID as given
+    throw new BoxlabError('NotFound', `No such image: ${isDigest(ref) || /^[a-f0-9]{64}$/.test(ref) ? ref : tag}`);
   }
 
   /**
@@ -113,21 +122,25 @@ export class ImageService {
    */
   async tag(source: string, target: string): Promise<{ id: Digest; tag: string }> {
     const tag = normalizeTag(target);
+    // moby's reference store: a repository named `sha256` would read as an image ID
+    if (tag.startsWith('sha256:')) throw new BoxlabError('InvalidArgument', 'refusing to create an ambiguous tag using digest algorithm as name');
     return this.store.locked(async () => {
       const id = await this.resolve(source);
       const tags = await this.store.tags();
       tags[tag] = id;
       await this.store.writeTags(tags);
+      await this.meta.setLastTagTime(id, new Date());
       this.events.emit('image', 'tag', id, { name: tag });
       return { id, tag };
     });
   }
 
   private async tagsOf(id: Digest): Promise<string[]> {
-    return Object.entries(await this.store.tags())
-      .filter(([, v]) => v === id)
-      .map(([k]) => k)
-      .sort();
+    return repoTagOrder(
+      Object.entries(await this.store.tags())
+        .filter(([, v]) => v === id)
+        .map(([k]) => k),
+    );
   }
 
   async list(): Promise<ImageSummary[]> {
@@ -136,14 +149,17 @@ export class ImageService {
     for (const id of await this.store.imageIds()) {
       const rec = await this.store.image(id);
       const { parsed } = await this.store.config(id);
-      let size = 0;
-      for (const c of rec.chainIds) size += (await this.store.layer(c)).fileBytes;
+      const layerSizes: number[] = [];
+      for (const c of rec.chainIds) layerSizes.push((await this.store.layer(c)).fileBytes);
       out.push({
         id,
-        tags: Object.keys(tags).filter((t) => tags[t] === id).sort(),
+        tags: repoTagOrder(Object.keys(tags).filter((t) => tags[t] === id)),
         created: parsed.created,
-        size,
+        size: layerSizes.reduce((a, b) => a + b, 0),
         layers: rec.chainIds.length,
+        labels: (parsed.config?.Labels as Record<string, string> | null | undefined) ?? null,
+        chainIds: rec.chainIds,
+        layerSizes,
       });
     }
     return out.sort((a, b) => (b.created ?? '').localeCompare(a.created ?? '') || a.id.localeCompare(b.id));
@@ -179,10 +195,10 @@ export class ImageService {
       Os: config.os ?? '',
       Size: size,
       VirtualSize: size,
-      GraphDriver: { Name: 'overlay2', Data: null },
+      GraphDriver: { Name: 'overlay2', Data: overlay2View(this.store.root, record.chainIds) },
       RootFS: { Type: 'layers', Layers: record.diffIds },
-      // a loaded image has never been tagged by `docker tag`: Go's zero time, as Docker shows it
-      Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
+      // Go's zero time until `docker tag` names the image (a load sets none)
+      Metadata: { LastTagTime: await this.meta.lastTagTime(record.id) },
     };
   }
 
@@ -287,12 +303,14 @@ export class ImageService {
     const sources: SaveSource[] = [];
     for (const ref of refs) {
       const { record, configBytes, tags } = await this.imageRecord(ref);
-      let wanted = tags;
+      // saved by a tag, the archive names that tag; by an ID (or a prefix), none: Docker's
+      // tarexport then writes RepoTags null, and a load says "Loaded image ID: ..."
+      let wanted: string[] = [];
       try {
         const t = normalizeTag(ref);
         if (!isDigest(ref) && tags.includes(t)) wanted = [t];
       } catch {
-        /* an ID: all its tags */
+        /* an ID */
       }
       const layers: LayerRecord[] = [];
       for (const c of record.chainIds) layers.push(await this.store.layer(c));
@@ -318,7 +336,7 @@ export class ImageService {
     return this.store.locked(async () => {
       const id = await this.resolve(ref);
       const tags = await this.store.tags();
-      const own = Object.keys(tags).filter((t) => tags[t] === id);
+      const own = repoTagOrder(Object.keys(tags).filter((t) => tags[t] === id));
       let byTag: string | undefined;
       try {
         byTag = normalizeTag(ref);
@@ -339,10 +357,12 @@ export class ImageService {
         items.push({ untagged: t });
       }
       await this.store.writeTags(tags);
-      for (const t of untag) this.events.emit('image', 'untag', id, { name: t });
+      // moby's untag and delete events name the image by its ID
+      for (let i = 0; i < untag.length; i++) this.events.emit('image', 'untag', id, { name: id });
       if (Object.values(tags).includes(id)) return items;
       const { chainIds } = await this.store.image(id);
       await this.store.removeImageRecord(id);
+      await this.meta.forget([id]);
       // the shared lower stack (and its merged index) of a deleted image must not outlive it
       if (chainIds.length) (await import('../overlay/index.js')).sharedLowerStacks.evict(chainIds[chainIds.length - 1]!);
       items.push({ deleted: id });
@@ -354,21 +374,33 @@ export class ImageService {
     });
   }
 
-  /** `docker image prune -a`-like when `all`; otherwise removes untagged images. */
-  async prune(opts: { all?: boolean } = {}): Promise<{ deleted: Digest[]; layers: Digest[]; reclaimed: number }> {
-    return this.store.locked(async () => {
-      const tags = await this.store.tags();
-      const tagged = new Set(Object.values(tags));
-      const deleted: Digest[] = [];
-      for (const id of await this.store.imageIds()) {
-        if (tagged.has(id) && !opts.all) continue;
-        await this.store.removeImageRecord(id);
-        deleted.push(id);
+  /**
+   * `docker image prune`: untagged images, or every image with `all` (minus those `keep` spares: the
+   * API's until/label filters). As moby's ImagesPrune, each image goes through `remove` tag by tag,
+   * so the answer lists Untagged and Deleted items in rmi's order; `reclaimed` counts the freed
+   * layers' sizes (their DiffSize). Staging left by a crashed load is collected too.
+   */
+  async prune(opts: { all?: boolean; keep?: (img: ImageSummary) => boolean } = {}): Promise<{ deleted: Digest[]; layers: Digest[]; reclaimed: number; items: RemovedItem[] }> {
+    const items: RemovedItem[] = [];
+    const layerSize = new Map<Digest, number>();
+    for (const img of await this.list()) {
+      if ((img.tags.length && !opts.all) || opts.keep?.(img)) continue;
+      img.chainIds.forEach((c, i) => layerSize.set(c, img.layerSizes[i] ?? 0));
+      for (const ref of img.tags.length ? img.tags : [img.id]) {
+        try {
+          items.push(...(await this.remove(ref)));
+        } catch (e) {
+          // moby skips what another client removed meanwhile
+          if (!(e instanceof BoxlabError && e.code === 'NotFound')) throw e;
+        }
       }
-      if (opts.all) await this.store.writeTags({});
-      const gc = await this.store.collectGarbage();
-      return { deleted, layers: gc.layers, reclaimed: gc.bytes };
-    });
+    }
+    await this.store.locked(() => this.store.collectGarbage());
+    const deleted = items.flatMap((i) => ('deleted' in i ? [i.deleted] : []));
+    const layers = deleted.filter((d) => layerSize.has(d));
+    const reclaimed = layers.reduce((n, d) => n + layerSize.get(d)!, 0);
+    this.events.emit('image', 'prune', '', { reclaimed: String(reclaimed) });
+    return { deleted: deleted.filter((d) => !layerSize.has(d)), layers, reclaimed, items };
   }
 
   /** `docker system df` for images: total, shared between images, and unique bytes. */

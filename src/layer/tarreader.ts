@@ -124,6 +124,8 @@ export class TarReader extends Writable {
   /** tar-stream's `next` for the last member, held until the bytes after it are seen. */
   private pendingNext: (() => void) | undefined;
   private ended = false;
+  /** Wakes a write waiting for tar-stream to drain when the reader needs more bytes to decide instead. */
+  private wantMore: (() => void) | undefined;
   private readonly settled: Promise<void>;
   private settle: (err?: Error) => void = () => {};
 
@@ -178,9 +180,15 @@ export class TarReader extends Writable {
 
   /** Unless tar-stream took the last write at once, waits until it takes more (or has ended or failed). */
   private flow(took: boolean, cb: (err?: Error | null) => void): void {
-    if (took || this.ended) return cb();
-    Promise.race([once(this.extract, 'drain'), this.settled]).then(
-      () => cb(),
+    if (took || this.ended || this.pendingNext) return cb();
+    // tar-stream may stop at a header position that needs the next bytes to decide (pendingNext):
+    // waiting for its drain then would wait forever, as the next write is this one's successor
+    const more = new Promise<void>((resolve) => (this.wantMore = resolve));
+    Promise.race([once(this.extract, 'drain'), this.settled, more]).then(
+      () => {
+        this.wantMore = undefined;
+        cb();
+      },
       (err: Error) => cb(err),
     );
   }
@@ -210,8 +218,10 @@ export class TarReader extends Writable {
   /** At a header position: let tar-stream read on, or end, or fail, as Go's reader would. */
   private atHeader(next: () => void): void {
     const v = this.marker.verdict();
-    if (v === 'wait') this.pendingNext = next;
-    else if (v === 'header') next();
+    if (v === 'wait') {
+      this.pendingNext = next;
+      this.wantMore?.();
+    } else if (v === 'header') next();
     else this.conclude(v);
   }
 

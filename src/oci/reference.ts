@@ -17,7 +17,9 @@ const DOMAIN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:
  * Digest references (`@sha256:`) are not tags and are refused here.
  */
 export function parseReference(ref: string): Reference {
-  const bad = (why = '') => new BoxlabError('InvalidArgument', `invalid reference format${why}: ${ref}`);
+  // distribution/reference's own words (ErrReferenceInvalidFormat, ErrNameContainsUppercase); the
+  // docker CLI adds the input around them
+  const bad = (why = '') => new BoxlabError('InvalidArgument', `invalid reference format${why}`);
   if (ref.includes('@')) throw bad();
   let name = ref;
   let tag = 'latest';
