@@ -12,6 +12,7 @@ import { register as rmi } from './commands/rmi.js';
 import { register as system } from './commands/system.js';
 import { register as lookup } from './commands/lookup.js';
 import { register as daemon } from './commands/daemon.js';
+import { register as tls } from './commands/tls.js';
 import { VERSION } from '../version.js';
 
 const program = new Command('boxlab')
@@ -30,7 +31,7 @@ const ctx: CliContext = {
   out: process.stdout,
   err: process.stderr,
 };
-for (const r of [load, images, history, inspect, layers, exportCmd, save, rmi, system, lookup, daemon]) r(program, ctx);
+for (const r of [load, images, history, inspect, layers, exportCmd, save, rmi, system, lookup, daemon, tls]) r(program, ctx);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as Error & { code?: string; member?: string };

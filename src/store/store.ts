@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -7,53 +8,22 @@ import { chainIds, hexOf, type Digest } from '../digest.js';
 import { BoxlabError } from '../errors.js';
 import type { LayerEntry } from '../layer/types.js';
 import type { ParsedImage } from '../oci/load.js';
-import type { Compression, Descriptor, ImageConfig } from '../oci/types.js';
+import { layerMediaType, type Descriptor, type ImageConfig } from '../oci/types.js';
 import { existsSync, fsyncPath, readJson, writeDurable, writeFileAtomic } from '../util/fsx.js';
-import { acquireLock, processAlive } from './lock.js';
+import { ActiveSnapshot, type ActiveInfo } from './active.js';
+import { commit, recoverIntents, type CommitOptions, type CommitResult } from './commit.js';
+import { collectGarbage, type Collected } from './gc.js';
+import { placeLayer } from './layers.js';
+import { acquireLock } from './lock.js';
+import { checkKind, checkRecordId, RecordCollection, type RecordRef, type References } from './records.js';
+import type { ImageRecord, ImportResult, LayerRecord, TagChange } from './types.js';
 
-/** A layer in the store, keyed by chainID (its identity includes everything below it). */
-export interface LayerRecord {
-  chainId: Digest;
-  diffId: Digest;
-  parent: Digest | null;
-  /** Bytes of the uncompressed tar. */
-  size: number;
-  /** The stored blob the layer came in, and whether its bytes are the tar itself. */
-  blob: Digest;
-  compression: Compression;
-  /** `blob` when the blob is the plain tar; else the tar was written beside it as `diff.tar`. */
-  content: 'blob' | 'diff.tar';
-  entries: number;
-  /**
-   * What the layer's files take, as Docker's overlay2 driver measures a diff directory: each
-   * regular file once (hardlinks share it) plus each symlink's target length (its lstat size).
-   */
-  fileBytes: number;
-}
-
-export interface ImageRecord {
-  /** The image ID: the digest of the config JSON (Docker 20.10, OCI config.md). */
-  id: Digest;
-  /** The OCI manifest the image came with, if any. */
-  manifest?: Digest;
-  /** The layer blobs as they came, base first. */
-  layers: Descriptor[];
-  diffIds: Digest[];
-  chainIds: Digest[];
-  loadedAt: string;
-}
-
-export interface TagChange {
-  tag: string;
-  id: Digest;
-  /** The image that held the tag before, when the load moved it. */
-  previous?: Digest;
-}
-
-export interface ImportResult {
-  images: { id: Digest; tags: string[]; newLayers: Digest[] }[];
-  tagChanges: TagChange[];
-}
+export type { ImageRecord, ImportResult, LayerRecord, TagChange } from './types.js';
+export type { ActiveInfo, Recovered } from './active.js';
+export type { ActiveSnapshot } from './active.js';
+export type { CommitOptions, CommitResult, CommittedLayerFacts } from './commit.js';
+export type { Collected } from './gc.js';
+export type { RecordCollection, RecordRef, References, StoredRecord } from './records.js';
 
 export function defaultRoot(): string {
   if (process.env.BOXLAB_ROOT) return process.env.BOXLAB_ROOT;
@@ -62,47 +32,77 @@ export function defaultRoot(): string {
 }
 
 /**
- * The content-addressed store on disk:
- *   blobs/sha256/<hex>          blobs byte for byte as they came (configs, manifests, layers)
- *   layers/<chainID hex>/       layer.json, index.json (path -> header and data offset), diff.tar
- *   images/<image ID hex>.json  which blobs and layers make the image
- *   repositories.json           tags -> image ID
+ * A refusal because something uses what was to be removed: the users are named so that the
+ * engine can say it as Docker does ("container abc is using its referenced image def").
+ */
+export class InUseError extends BoxlabError {
+  constructor(
+    what: string,
+    readonly users: RecordRef[],
+  ) {
+    super('FailedPrecondition', `${what} is in use by ${users.map((u) => `${u.kind} ${u.id}`).join(', ')}`);
+  }
+}
+
+/**
+ * The store on disk, in containerd's nouns:
+ *   blobs/sha256/<hex>          content: blobs byte for byte as they came (configs, manifests, layers)
+ *   layers/<chainID hex>/       committed snapshots: layer.json, index.json (path -> header and offset), diff.tar
+ *   active/<id>/                active snapshots: a container's upper, a checkpoint and a journal (active.ts)
+ *   images/<image ID hex>.json  metadata: which blobs and layers make the image
+ *   repositories.json           metadata: tags -> image ID
+ *   records/<kind>/<id>.json    metadata: containers, volumes, networks, with their references
+ *   intents/                    commits in flight (commit.ts)
  * Every write is a temp file, fsync and rename; a lock file serialises writers across processes.
  */
 export class Store {
+  /** Set while this store's lock is held in the current async context: `locked` is re-entrant. */
+  private readonly holding = new AsyncLocalStorage<boolean>();
+
   private constructor(readonly root: string) {}
 
   static async open(root = defaultRoot()): Promise<Store> {
-    for (const d of ['blobs/sha256', 'layers', 'images', 'tmp']) await fsp.mkdir(path.join(root, d), { recursive: true });
+    for (const d of ['blobs/sha256', 'layers', 'images', 'tmp', 'records', 'active', 'intents'])
+      await fsp.mkdir(path.join(root, d), { recursive: true });
     return new Store(root);
   }
 
   blobPath(d: Digest): string {
     return path.join(this.root, 'blobs', 'sha256', hexOf(d));
   }
-  private layerDir(chainId: Digest): string {
+  layerPath(chainId: Digest): string {
     return path.join(this.root, 'layers', hexOf(chainId));
   }
   private imagePath(id: Digest): string {
     return path.join(this.root, 'images', `${hexOf(id)}.json`);
   }
+  private activePath(id: string): string {
+    return path.join(this.root, 'active', checkRecordId(id));
+  }
   private get tagsPath(): string {
     return path.join(this.root, 'repositories.json');
   }
 
-  /** Runs `fn` holding the store's lock. */
+  /**
+   * Runs `fn` holding the store's lock; a call inside `fn` (same async context) does not wait for
+   * itself. Taking the lock first finishes or undoes what a dead holder left in flight.
+   */
   async locked<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.holding.getStore()) return fn();
     const release = await acquireLock(path.join(this.root, 'lock'));
     try {
-      return await fn();
+      return await this.holding.run(true, async () => {
+        await recoverIntents(this);
+        return fn();
+      });
     } finally {
       release();
     }
   }
 
-  /** A fresh staging directory inside the store (same filesystem, so renames are atomic). */
-  async stagingDir(): Promise<string> {
-    return fsp.mkdtemp(path.join(this.root, 'tmp', `load-${process.pid}-`));
+  /** A fresh staging directory inside the store (same filesystem, so renames are atomic), named for this pid. */
+  async stagingDir(purpose = 'load'): Promise<string> {
+    return fsp.mkdtemp(path.join(this.root, 'tmp', `${purpose}-${process.pid}-`));
   }
 
   // ---- reading -------------------------------------------------------------------------------
@@ -129,25 +129,37 @@ export class Store {
     return existsSync(this.imagePath(id));
   }
 
+  hasLayer(chainId: Digest): boolean {
+    return existsSync(this.layerPath(chainId));
+  }
+
   async config(id: Digest): Promise<{ bytes: Buffer; parsed: ImageConfig }> {
     const bytes = await fsp.readFile(this.blobPath(id));
     return { bytes, parsed: JSON.parse(bytes.toString('utf8')) as ImageConfig };
   }
 
   async layer(chainId: Digest): Promise<LayerRecord> {
-    return readJson<LayerRecord>(path.join(this.layerDir(chainId), 'layer.json'));
+    return readJson<LayerRecord>(path.join(this.layerPath(chainId), 'layer.json'));
   }
 
   async layerEntries(chainId: Digest): Promise<LayerEntry[]> {
-    return readJson<LayerEntry[]>(path.join(this.layerDir(chainId), 'index.json'));
+    return readJson<LayerEntry[]>(path.join(this.layerPath(chainId), 'index.json'));
   }
 
   /** The uncompressed tar of a layer: the blob itself, or the `diff.tar` written beside it. */
   layerTarPath(rec: LayerRecord): string {
-    return rec.content === 'blob' ? this.blobPath(rec.blob) : path.join(this.layerDir(rec.chainId), 'diff.tar');
+    return rec.content === 'blob' ? this.blobPath(rec.blob) : path.join(this.layerPath(rec.chainId), 'diff.tar');
   }
 
-  // ---- writing -------------------------------------------------------------------------------
+  blobSize(d: Digest): number {
+    try {
+      return fs.statSync(this.blobPath(d)).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  // ---- images --------------------------------------------------------------------------------
 
   /**
    * Moves verified images from a staging directory into the store. Blobs and layers already
@@ -156,14 +168,6 @@ export class Store {
    */
   async importImages(images: ParsedImage[], staging: string): Promise<ImportResult> {
     const result: ImportResult = { images: [], tagChanges: [] };
-    const moved = new Set<string>();
-    const placeBlob = async (d: Digest, file: string) => {
-      const dest = this.blobPath(d);
-      if (moved.has(d) || existsSync(dest)) return;
-      await fsyncPath(file);
-      await fsp.rename(file, dest);
-      moved.add(d);
-    };
     for (const img of images) {
       const chains = chainIds(img.layers.map((l) => l.diffId));
       const newLayers: Digest[] = [];
@@ -171,35 +175,21 @@ export class Store {
       if (img.manifest) await this.writeBlob(img.manifest.digest, img.manifest.bytes, staging);
       for (const [i, l] of img.layers.entries()) {
         const chainId = chains[i]!;
-        if (!moved.has(l.staged.digest) && !existsSync(this.blobPath(l.staged.digest)) && existsSync(l.staged.file))
-          await placeBlob(l.staged.digest, l.staged.file);
-        if (existsSync(this.layerDir(chainId))) continue;
-        const dir = path.join(staging, `layer-${hexOf(chainId)}`);
-        await fsp.mkdir(dir);
+        const dest = this.blobPath(l.staged.digest);
+        if (!existsSync(dest) && existsSync(l.staged.file)) {
+          await fsyncPath(l.staged.file);
+          await fsp.rename(l.staged.file, dest);
+        }
+        if (this.hasLayer(chainId)) continue;
         const ix = l.staged.layer!;
-        const rec: LayerRecord = {
+        await placeLayer(staging, this.layerPath(chainId), {
           chainId,
-          diffId: l.diffId,
           parent: i === 0 ? null : chains[i - 1]!,
-          size: ix.size,
           blob: l.staged.digest,
           compression: l.staged.compression ?? 'none',
-          content: ix.uncompressedFile ? 'diff.tar' : 'blob',
-          entries: ix.entries.length,
-          fileBytes: ix.entries.reduce(
-            (n, e) => n + (e.type === 'file' ? e.size : e.type === 'symlink' ? Buffer.byteLength(e.linkname ?? '') : 0),
-            0,
-          ),
-        };
-        if (ix.uncompressedFile) {
-          await fsyncPath(ix.uncompressedFile);
-          await fsp.rename(ix.uncompressedFile, path.join(dir, 'diff.tar'));
-        }
-        // plain writes are enough inside the staging directory: it appears whole, by one rename
-        await writeDurable(path.join(dir, 'index.json'), JSON.stringify(ix.entries));
-        await writeDurable(path.join(dir, 'layer.json'), JSON.stringify(rec, null, 2));
-        await fsyncPath(dir);
-        await fsp.rename(dir, this.layerDir(chainId));
+          index: ix,
+          ...(ix.uncompressedFile ? { uncompressedFile: ix.uncompressedFile } : {}),
+        });
         newLayers.push(chainId);
       }
       const record: ImageRecord = {
@@ -210,7 +200,7 @@ export class Store {
         chainIds: chains,
         loadedAt: new Date().toISOString(),
       };
-      if (!this.hasImage(record.id)) await writeFileAtomic(this.imagePath(record.id), JSON.stringify(record, null, 2));
+      if (!this.hasImage(record.id)) await this.writeImageRecord(record);
       result.images.push({ id: record.id, tags: img.repoTags, newLayers });
     }
     await fsyncPath(path.join(this.root, 'blobs', 'sha256'));
@@ -227,7 +217,8 @@ export class Store {
     return result;
   }
 
-  private async writeBlob(d: Digest, bytes: Buffer, staging: string): Promise<void> {
+  /** Writes a blob (through a temp file in `staging`) unless it is already stored. */
+  async writeBlob(d: Digest, bytes: Buffer, staging: string): Promise<void> {
     const dest = this.blobPath(d);
     if (existsSync(dest)) return;
     const tmp = path.join(staging, `blob-${randomBytes(6).toString('hex')}`);
@@ -235,63 +226,159 @@ export class Store {
     await fsp.rename(tmp, dest);
   }
 
+  async writeImageRecord(record: ImageRecord): Promise<void> {
+    await writeFileAtomic(this.imagePath(record.id), JSON.stringify(record, null, 2));
+  }
+
+  /**
+   * The record of a new image made of the stored chain ending at `top`. Each layer keeps the
+   * descriptor (media type, blob) an image already using it came with; a layer no image describes
+   * is described from its layer record.
+   */
+  async imageRecordFor(id: Digest, top: Digest, diffIds: Digest[]): Promise<ImageRecord> {
+    const chains = chainIds(diffIds);
+    if (chains.at(-1) !== top) throw new BoxlabError('InvalidArgument', `the diffIDs do not make the chain ${top}`);
+    const known = new Map<Digest, Descriptor>();
+    for (const other of await this.imageIds()) {
+      const r = await this.image(other);
+      r.chainIds.forEach((c, i) => known.set(c, r.layers[i]!));
+    }
+    const layers: Descriptor[] = [];
+    for (const c of chains) {
+      const rec = await this.layer(c);
+      layers.push(known.get(c) ?? { mediaType: layerMediaType(rec.compression), digest: rec.blob, size: this.blobSize(rec.blob) });
+    }
+    return { id, layers, diffIds, chainIds: chains, loadedAt: new Date().toISOString() };
+  }
+
   async writeTags(tags: Record<string, Digest>): Promise<void> {
     const sorted = Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     await writeFileAtomic(this.tagsPath, JSON.stringify({ tags: sorted }, null, 2));
   }
 
-  async removeImageRecord(id: Digest): Promise<void> {
-    await fsp.rm(this.imagePath(id), { force: true });
+  /** Points `tag` at `id` (one atomic write of the tags), saying which image held it before. */
+  async moveTag(tag: string, id: Digest): Promise<TagChange> {
+    const tags = await this.tags();
+    const previous = tags[tag];
+    if (previous !== id) {
+      tags[tag] = id;
+      await this.writeTags(tags);
+    }
+    return { tag, id, ...(previous && previous !== id ? { previous } : {}) };
   }
 
   /**
-   * Removes every layer no image uses and every blob nothing references. Call holding the lock.
-   * Returns the chainIDs and blob digests removed.
+   * Removes an image's record. An image a metadata record uses is refused (InUseError naming the
+   * users) unless `force`: then the record goes and the user keeps, through its own references
+   * (its active snapshot's parent chain), the layers it runs on, as Docker's RW layer does.
    */
-  async collectGarbage(): Promise<{ layers: Digest[]; blobs: Digest[]; bytes: number }> {
-    const liveLayers = new Set<string>();
-    const liveBlobs = new Set<string>();
-    for (const id of await this.imageIds()) {
-      const img = await this.image(id);
-      liveBlobs.add(img.id);
-      if (img.manifest) liveBlobs.add(img.manifest);
-      img.layers.forEach((l) => liveBlobs.add(l.digest));
-      img.chainIds.forEach((c) => liveLayers.add(hexOf(c)));
-    }
-    const removedLayers: Digest[] = [];
-    for (const hex of await fsp.readdir(path.join(this.root, 'layers'))) {
-      const chainId = `sha256:${hex}` as Digest;
-      if (liveLayers.has(hex)) {
-        liveBlobs.add((await this.layer(chainId)).blob);
-        continue;
+  async removeImageRecord(id: Digest, opts: { force?: boolean } = {}): Promise<void> {
+    await this.locked(async () => {
+      if (!opts.force) {
+        const users = await this.imageUsers(id);
+        if (users.length) throw new InUseError(`image ${id}`, users);
       }
-      await fsp.rm(path.join(this.root, 'layers', hex), { recursive: true, force: true });
-      removedLayers.push(chainId);
-    }
-    const removedBlobs: Digest[] = [];
-    let bytes = 0;
-    for (const hex of await fsp.readdir(path.join(this.root, 'blobs', 'sha256'))) {
-      const d = `sha256:${hex}` as Digest;
-      if (liveBlobs.has(d)) continue;
-      const p = this.blobPath(d);
-      bytes += fs.statSync(p).size;
-      await fsp.rm(p, { force: true });
-      removedBlobs.push(d);
-    }
-    // staging left behind by a crashed load: its directory names the pid that made it
-    for (const t of await fsp.readdir(path.join(this.root, 'tmp'))) {
-      const pid = Number(/^load-(\d+)-/.exec(t)?.[1]);
-      if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid))
-        await fsp.rm(path.join(this.root, 'tmp', t), { recursive: true, force: true });
-    }
-    return { layers: removedLayers, blobs: removedBlobs, bytes };
+      await fsp.rm(this.imagePath(id), { force: true });
+    });
   }
 
-  blobSize(d: Digest): number {
-    try {
-      return fs.statSync(this.blobPath(d)).size;
-    } catch {
-      return 0;
+  /** Adds one layer and one image (and a tag), all or nothing: see commit.ts. */
+  async commit(opts: CommitOptions): Promise<CommitResult> {
+    return commit(this, opts);
+  }
+
+  /** Removes every layer and blob nothing keeps (gc.ts). Takes the lock. */
+  async collectGarbage(): Promise<Collected> {
+    return this.locked(() => collectGarbage(this));
+  }
+
+  // ---- metadata records ----------------------------------------------------------------------
+
+  /** The collection of records of one kind (`containers`, `volumes`, `networks`). */
+  records<T>(kind: string): RecordCollection<T> {
+    return new RecordCollection<T>(checkKind(kind), path.join(this.root, 'records', kind), (fn) => this.locked(fn));
+  }
+
+  async recordKinds(): Promise<string[]> {
+    return (await fsp.readdir(path.join(this.root, 'records'))).filter((k) => !k.includes('.')).sort();
+  }
+
+  /** The records whose references name `target`, by collection then id. */
+  async referrers(target: { image: Digest } | { active: string } | { layer: Digest }): Promise<RecordRef[]> {
+    const out: RecordRef[] = [];
+    for (const kind of await this.recordKinds()) {
+      for (const r of await this.records(kind).list()) {
+        const refs: References = r.refs;
+        const hit =
+          'image' in target ? refs.images?.includes(target.image) : 'active' in target ? refs.actives?.includes(target.active) : refs.layers?.includes(target.layer);
+        if (hit) out.push({ kind, id: r.id });
+      }
     }
+    return out;
+  }
+
+  /** Who uses an image: what `docker rmi` checks before it removes one. */
+  async imageUsers(id: Digest): Promise<RecordRef[]> {
+    return this.referrers({ image: id });
+  }
+
+  // ---- active snapshots ----------------------------------------------------------------------
+
+  async activeIds(): Promise<string[]> {
+    return (await fsp.readdir(path.join(this.root, 'active'))).sort();
+  }
+
+  async activeInfo(id: string): Promise<ActiveInfo> {
+    try {
+      return await readJson<ActiveInfo>(path.join(this.activePath(id), 'snapshot.json'));
+    } catch {
+      throw new BoxlabError('NotFound', `no such active snapshot: ${id}`);
+    }
+  }
+
+  /** Makes an empty active snapshot on the committed layer `parent` (null: on nothing). */
+  async createActive(id: string, opts: { parent: Digest | null }): Promise<void> {
+    const dest = this.activePath(id);
+    await this.locked(async () => {
+      if (existsSync(dest)) throw new BoxlabError('AlreadyExists', `active snapshot ${id} already exists`);
+      if (opts.parent && !this.hasLayer(opts.parent)) throw new BoxlabError('NotFound', `no such layer: ${opts.parent}`);
+      const staging = await this.stagingDir('active');
+      try {
+        await ActiveSnapshot.create(staging, dest, { id, parent: opts.parent, created: new Date().toISOString() });
+      } finally {
+        await fsp.rm(staging, { recursive: true, force: true });
+      }
+    });
+  }
+
+  /** Opens an active snapshot for this process alone (Locked when a live process has it open, after `waitMs`). */
+  async openActive(id: string, opts: { waitMs?: number } = {}): Promise<ActiveSnapshot> {
+    const dir = this.activePath(id);
+    if (!existsSync(dir)) throw new BoxlabError('NotFound', `no such active snapshot: ${id}`);
+    return ActiveSnapshot.open(dir, opts.waitMs ?? 0);
+  }
+
+  /**
+   * Removes an active snapshot: refused while a record references it (unless `force`) or a live
+   * process has it open. Renamed out of `active/` first, so that it is gone whole or not at all.
+   */
+  async removeActive(id: string, opts: { force?: boolean } = {}): Promise<void> {
+    const dir = this.activePath(id);
+    await this.locked(async () => {
+      if (!existsSync(dir)) throw new BoxlabError('NotFound', `no such active snapshot: ${id}`);
+      if (!opts.force) {
+        const users = await this.referrers({ active: id });
+        if (users.length) throw new InUseError(`active snapshot ${id}`, users);
+      }
+      const snap = await ActiveSnapshot.open(dir); // Locked if a live process has it open
+      const gone = path.join(this.root, 'tmp', `removing-${process.pid}-${randomBytes(6).toString('hex')}`);
+      try {
+        await fsp.rename(dir, gone);
+      } finally {
+        snap.close();
+      }
+      await fsyncPath(path.join(this.root, 'active'));
+      await fsp.rm(gone, { recursive: true, force: true });
+    });
   }
 }

@@ -10,9 +10,10 @@
  * loopback: no traffic can leave the machine.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface Daemon {
   /** The temp dir holding root/, exec/, docker.sock, dockerd.pid, dockerd.log. */
@@ -49,8 +50,45 @@ function lastLines(file: string, n: number): string {
   }
 }
 
-/** Start a private dockerd; resolves once it answers /_ping, or throws with the tail of its log. */
-export async function startDockerd(parent = '/tmp', timeoutMs = 60_000): Promise<Daemon> {
+/**
+ * Start a private dockerd; resolves once it answers /_ping on its unix socket, or throws with the tail
+ * of its log. `extraArgs` adds listeners or options (`-H tcp://127.0.0.1:PORT --tlsverify ...`); the
+ * unix socket stays, for the readiness ping and for stopDockerd.
+ */
+/**
+ * The lock every private dockerd of this project takes (../shared/scenarios/README.md). A daemon
+ * started with --bridge=none deletes the host's docker0 as it starts (measured: libnetwork removes
+ * the default bridge it is told not to have), which breaks a daemon with a bridge running at that
+ * moment; so even these take the lock while they start.
+ */
+export const DOCKERD_LOCK = '/tmp/boxlab-dockerd.lock';
+
+/** Runs `fn` holding DOCKERD_LOCK (flock(1) in a child that lets go when told). */
+export async function withDockerdLock<T>(fn: () => Promise<T>): Promise<T> {
+  const release = join(mkdtempSync(join(tmpdir(), 'bx-lock-')), 'release');
+  const holder = spawn('flock', [DOCKERD_LOCK, 'sh', '-c', 'echo locked; while [ ! -e "$1" ]; do sleep 0.1; done', 'sh', release], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const gone = new Promise<void>((r) => holder.once('exit', () => r()));
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout!.once('data', () => resolve());
+    holder.once('error', reject);
+    holder.once('exit', (code) => reject(new Error(`flock ${DOCKERD_LOCK} exited ${code}`)));
+  });
+  try {
+    return await fn();
+  } finally {
+    writeFileSync(release, '');
+    await gone;
+    rmSync(dirname(release), { recursive: true, force: true });
+  }
+}
+
+export async function startDockerd(parent = '/tmp', timeoutMs = 60_000, extraArgs: readonly string[] = []): Promise<Daemon> {
+  return withDockerdLock(() => startDockerdUnlocked(parent, timeoutMs, extraArgs));
+}
+
+async function startDockerdUnlocked(parent: string, timeoutMs: number, extraArgs: readonly string[]): Promise<Daemon> {
   const dir = mkdtempSync(join(parent, 'dk.'));
   const sock = join(dir, 'docker.sock');
   const log = openSync(join(dir, 'dockerd.log'), 'a');
@@ -62,6 +100,7 @@ export async function startDockerd(parent = '/tmp', timeoutMs = 60_000): Promise
       '-H', `unix://${sock}`,
       '--pidfile', join(dir, 'dockerd.pid'),
       ...DOCKERD_FLAGS,
+      ...extraArgs,
     ],
     // Detached and unref'd: it is stopped by pid in teardown, not by this process's exit.
     { detached: true, stdio: ['ignore', log, log] },
