@@ -16,18 +16,16 @@ import { Clock, RealClock } from './clock.js';
 import { ProcessKilled, SysError, isKilled } from './errno.js';
 import { processView, type FsPort } from './fsport.js';
 import { Handles } from './handles.js';
+import { Sys } from './sys.js';
 import { PidNamespace, Proc, type Uts } from './process.js';
 import type {
   Credentials,
-  Disposition,
   ExecRequest,
   ExitCode,
   Program,
   ProgramRegistry,
   ProcessContext,
   ReadStream,
-  SpawnRequest,
-  System,
   WaitStatus,
   WriteStream,
 } from './program.js';
@@ -124,6 +122,8 @@ export class Kernel {
     const st = await fs.stat(path);
     if (st.type !== 'file') throw new FsError('EACCES', path, 'execve');
     await fs.access(path, X_OK);
+    const program = await this.loader({ path, argv, fs });
+    if (program) return { program, argv };
     const head = await readHead(fs, path);
     if (head.startsWith('#!') && depth < 4) {
       // binfmt_script: `#!interp [one argument]`, then the script's path and the original arguments.
@@ -134,9 +134,7 @@ export class Kernel {
       const next = [interp, ...(arg ? [arg] : []), req.path ?? path, ...argv.slice(1)];
       return this.resolve(fs, cwd, { path: interp, argv: next }, depth + 1);
     }
-    const program = await this.loader({ path, argv, fs });
-    if (!program) throw new SysError('ENOEXEC', path);
-    return { program, argv };
+    throw new SysError('ENOEXEC', path);
   }
 
   /** Runs `program` as the current image of `proc`; the process dies with what it returns. */
@@ -226,179 +224,22 @@ async function readHead(fs: FsPort, path: string): Promise<string> {
   }
 }
 
-/** The default loader: a file runs as the program its name says (`busybox` dispatches on argv[0]). */
+/**
+ * The default loader: a file runs as the program its name says. `busybox` (whatever its bytes; the
+ * images' stand-in is a text file) dispatches on argv[0] as the multi-call binary does; a file with
+ * another known name runs as that program unless it is a `#!` script, which the kernel follows.
+ */
 export function nameLoader(programs: ProgramRegistry): Loader {
-  return async ({ path, argv }) => {
+  return async ({ path, argv, fs }) => {
     const base = posix.basename(path);
     if (base === 'busybox') {
       const called = posix.basename(argv[0] ?? '');
-      return programs.get(called === 'busybox' ? 'busybox' : called) ?? null;
+      return programs.get(programs.has(called) ? called : 'busybox') ?? null;
     }
+    if (!programs.has(base) || (await readHead(fs, path)).startsWith('#!')) return null;
     return programs.get(base) ?? null;
   };
 }
 
-/** One process's `sys`, bound to the program image it was made for. */
-class Sys implements System {
-  constructor(
-    private readonly k: Kernel,
-    private readonly p: Proc,
-    private readonly image: number,
-    private readonly handles: Handles,
-    private readonly stdio: { stdin: ReadStream; stdout: WriteStream; stderr: WriteStream },
-  ) {}
-
-  get pid(): number {
-    return this.p.pidIn(this.p.ns);
-  }
-  get ppid(): number {
-    return this.p.parent ? this.p.parent.pidIn(this.p.ns) : 0;
-  }
-  hostname(): string {
-    return this.p.uts.hostname;
-  }
-  now(): number {
-    return this.k.clock.now();
-  }
-  sleep(ms: number): Promise<void> {
-    return this.p.block(this.image, true, (abort) => {
-      return new Promise<void>((resolve, reject) => {
-        const cancel = this.k.clock.setTimer(ms, () => {
-          abort.removeEventListener('abort', onAbort);
-          resolve();
-        });
-        const onAbort = () => {
-          cancel();
-          reject(abort.reason);
-        };
-        abort.addEventListener('abort', onAbort, { once: true });
-      });
-    });
-  }
-  pipe(): [ReadStream, WriteStream] {
-    this.p.check(this.image);
-    return this.handles.pipe(this.image);
-  }
-
-  async spawn(req: SpawnRequest): Promise<number> {
-    await this.p.enter(this.image);
-    const r = await this.k.resolve(this.p.fs, this.p.cwd, req);
-    const child = this.k.fork(this.p, { argv: r.argv, env: req.env, cwd: req.cwd, ignore: req.ignore });
-    child.resetForExec();
-    this.startChild(child, r.program, req);
-    return child.pidIn(this.p.ns);
-  }
-
-  async fork(body: Program, stdio: { stdin?: ReadStream; stdout?: WriteStream; stderr?: WriteStream } = {}): Promise<number> {
-    await this.p.enter(this.image);
-    const child = this.k.fork(this.p, {});
-    this.startChild(child, body, stdio);
-    return child.pidIn(this.p.ns);
-  }
-
-  private startChild(
-    child: Proc,
-    program: Program,
-    s: { stdin?: ReadStream; stdout?: WriteStream; stderr?: WriteStream },
-  ): void {
-    const h = new Handles(child);
-    const stdio = {
-      stdin: h.dupRead(s.stdin ?? this.stdio.stdin),
-      stdout: h.dupWrite(s.stdout ?? this.stdio.stdout),
-      stderr: h.dupWrite(s.stderr ?? this.stdio.stderr),
-    };
-    void this.k.run(child, program, stdio, h);
-  }
-
-  async exec(req: ExecRequest): Promise<ExitCode> {
-    await this.p.enter(this.image);
-    const r = await this.k.resolve(this.p.fs, this.p.cwd, req);
-    this.p.resetForExec();
-    this.p.argv = r.argv;
-    if (req.env) this.p.env = new Map(req.env);
-    return this.k.run(this.p, r.program, this.stdio, this.handles);
-  }
-
-  wait(pid: number): Promise<{ pid: number; status: WaitStatus }> {
-    return this.p.block(this.image, true, async (abort) => {
-      const aborted = abortPromise(abort);
-      aborted.catch(() => {});
-      for (;;) {
-        const got = this.poll(pid);
-        if (got) return got;
-        await Promise.race([this.p.childEvents.next, aborted]);
-      }
-    });
-  }
-
-  poll(pid: number): { pid: number; status: WaitStatus } | null {
-    this.p.check(this.image);
-    const mine = [...this.p.children].filter((c) => pid === -1 || c.pidIn(this.p.ns) === pid);
-    if (mine.length === 0) throw new SysError('ECHILD', 'wait');
-    const z = mine.find((c) => c.state === 'zombie');
-    if (!z) return null;
-    const out = { pid: z.pidIn(this.p.ns), status: z.status! };
-    z.reap();
-    return out;
-  }
-
-  kill(pid: number, sig: number): void {
-    this.p.check(this.image);
-    if (sig < 0 || sig >= 32) throw new SysError('EINVAL', 'kill');
-    const ns = this.p.ns;
-    let targets: Proc[];
-    if (pid > 0) {
-      const t = ns.procs.get(pid);
-      targets = t && t.state !== 'reaped' ? [t] : [];
-    } else if (pid === -1) {
-      targets = [...ns.procs.values()].filter((t) => t !== this.p && t.pidIn(ns) !== 1 && t.alive);
-    } else {
-      const pg = pid === 0 ? this.p.pgid : ns.procs.get(-pid)?.hostPid;
-      targets = [...ns.procs.values()].filter((t) => t.pgid === pg && t.state !== 'reaped');
-    }
-    if (targets.length === 0) throw new SysError('ESRCH', 'kill');
-    for (const t of targets) t.deliver(sig, ns);
-    // A signal to oneself is delivered before kill(2) returns (kernel/signal.c); a catching caller sees it at its next check.
-    if (!this.p.alive) throw this.p.killedError();
-  }
-
-  setDisposition(sig: number, d: Disposition): void {
-    this.p.check(this.image);
-    this.p.setDisposition(sig, d);
-  }
-  disposition(sig: number): Disposition {
-    return this.p.dispositions[sig] ?? 'default';
-  }
-  takeSignals(): number[] {
-    this.p.check(this.image);
-    const out = this.p.caught;
-    this.p.caught = [];
-    return out;
-  }
-
-  async chdir(path: string): Promise<void> {
-    await this.p.enter(this.image);
-    const abs = posix.resolve(this.p.cwd, path);
-    const st = await this.p.fs.stat(abs);
-    if (st.type !== 'dir') throw new FsError('ENOTDIR', path, 'chdir');
-    await this.p.fs.access(abs, X_OK);
-    this.p.cwd = abs;
-  }
-
-  processes() {
-    this.p.check(this.image);
-    return [...this.p.ns.procs.values()]
-      .filter((t) => t.state !== 'reaped')
-      .sort((a, b) => a.pidIn(this.p.ns) - b.pidIn(this.p.ns))
-      .map((t) => t.info(this.p.ns));
-  }
-}
-
-function abortPromise(abort: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (abort.aborted) reject(abort.reason);
-    else abort.addEventListener('abort', () => reject(abort.reason), { once: true });
-  });
-}
-
 export { ProcessKilled };
+

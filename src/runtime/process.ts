@@ -186,11 +186,13 @@ export class Proc {
 
   /**
    * Runs a blocking call: it gets an AbortSignal that fires when the process dies, or (if
-   * interruptible) when a caught signal arrives, and fails with ProcessKilled or EINTR then.
+   * interruptible) when a caught signal arrives during the call, and fails with ProcessKilled or
+   * EINTR then.
    */
   async block<T>(image: number, interruptible: boolean, fn: (abort: AbortSignal) => Promise<T>): Promise<T> {
     await this.enter(image);
-    if (interruptible && this.caught.length > 0) throw new SysError('EINTR');
+    // Only a signal that arrives while the call waits interrupts it: one already delivered has had
+    // its "handler" run (it is queued for the program), as after a real handler with SA_RESTART.
     const signals = [this.death.signal];
     if (interruptible) signals.push(this.interrupt.signal);
     const abort = AbortSignal.any(signals);

@@ -221,12 +221,14 @@ export interface System {
    */
   spawn(req: SpawnRequest): Promise<number>;
   /**
-   * execve: the calling process becomes the request, keeping its pid, parent, streams and ignored
-   * signals. On success it never returns to the old program: the promise settles with the new
+   * execve: the calling process becomes the request, keeping its pid, parent, streams (or fd 0-2
+   * replaced by the given ones, as a shell's `exec >file cmd` does) and ignored signals. On success it never returns to the old program: the promise settles with the new
    * program's exit code, which the caller returns as its own (`return sys.exec(...)`).
    * Failures are as for spawn, and leave the caller running.
    */
-  exec(req: ExecRequest): Promise<ExitCode>;
+  exec(req: ExecRequest & { stdin?: ReadStream; stdout?: WriteStream; stderr?: WriteStream }): Promise<ExitCode>;
+  /** Whether the model has a built-in program of this name (a busybox applet the shell may run by name). */
+  hasApplet(name: string): boolean;
   /**
    * fork(2) without exec: a child process (same argv, env, cwd, credentials, dispositions) that runs
    * `body`, the caller's code, on the given streams. The shell runs subshells, pipeline stages of

@@ -417,6 +417,32 @@ export class Lexer {
     return { t: 'cmd', body: this.subString(text, line) };
   }
 
+  /** An unquoted here-document's body: `$` and backquotes expand, \\ escapes only $ ` \\ and newline. */
+  heredocBody(): Word {
+    const b = new PartsBuilder();
+    for (;;) {
+      const c = this.peek();
+      if (c === '') break;
+      if (c === '\\') {
+        const n = this.peek(1);
+        if (n === '$' || n === '`' || n === '\\') {
+          b.text('q', n);
+          this.pos += 2;
+        } else if (n === '\n') this.pos += 2;
+        else {
+          b.text('q', '\\');
+          this.pos++;
+        }
+      } else if (c === '$') this.dollar(b, true);
+      else if (c === '`') b.push(this.backquote(false));
+      else {
+        b.text('q', c);
+        this.pos++;
+      }
+    }
+    return { parts: [{ t: 'dq', parts: b.parts }], raw: this.src };
+  }
+
   /** After a newline: the bodies of the here-documents of the line just read, in order. */
   readHeredocs(): void {
     for (const h of this.heredocs.splice(0)) {

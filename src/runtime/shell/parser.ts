@@ -43,6 +43,11 @@ export class Parser {
     return { node, eof };
   }
 
+  /** The words of an unquoted here-document's body, to expand when the command runs. */
+  static heredoc(body: string): Word {
+    return new Parser(body).lx.heredocBody();
+  }
+
   /** The whole text as one tree (for `$(...)` in backquotes, `eval` does it line by line). */
   parseAll(): Node | null {
     const items: Node[] = [];
@@ -143,9 +148,11 @@ export class Parser {
   private pipeline(skipNl = false): Node {
     let bang = false;
     let t = this.read({ kw: true, nl: skipNl });
-    while (this.is(t, '!')) {
-      bang = !bang;
+    if (this.is(t, '!')) {
+      // ash 1.35 takes one `!`; a second is a syntax error (`unexpected "!"`).
+      bang = true;
       t = this.read({ kw: true });
+      if (this.is(t, '!')) this.unexpected();
     }
     this.unread();
     const cmds = [this.command()];

@@ -1,0 +1,116 @@
+/**
+ * Shell variables: values, the export and readonly flags, and `local` frames of functions
+ * (ash's mklocal/poplocalvars: a function's locals are restored when it returns). The environment
+ * a command gets is the exported variables, in the order they were first set.
+ */
+
+export interface Var {
+  value: string | undefined;
+  exported: boolean;
+  readonly: boolean;
+}
+
+export class ReadonlyError extends Error {
+  constructor(readonly varName: string) {
+    super(`${varName}: is read only`);
+  }
+}
+
+export class Vars {
+  private map = new Map<string, Var>();
+  private frames: Map<string, Var | undefined>[] = [];
+
+  static fromEnv(env: ReadonlyMap<string, string>): Vars {
+    const v = new Vars();
+    for (const [k, val] of env) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) v.map.set(k, { value: val, exported: true, readonly: false });
+    return v;
+  }
+
+  /** A copy for a subshell: its changes never reach the parent. */
+  clone(): Vars {
+    const v = new Vars();
+    for (const [k, x] of this.map) v.map.set(k, { ...x });
+    v.frames = this.frames.map((f) => new Map(f));
+    return v;
+  }
+
+  get(name: string): string | undefined {
+    return this.map.get(name)?.value;
+  }
+  entry(name: string): Var | undefined {
+    return this.map.get(name);
+  }
+  isSet(name: string): boolean {
+    return this.map.get(name)?.value !== undefined;
+  }
+
+  set(name: string, value: string, opts: { export?: boolean } = {}): void {
+    const v = this.map.get(name);
+    if (v?.readonly) throw new ReadonlyError(name);
+    if (v) {
+      v.value = value;
+      if (opts.export) v.exported = true;
+    } else this.map.set(name, { value, exported: !!opts.export, readonly: false });
+  }
+
+  export(name: string, value?: string): void {
+    const v = this.map.get(name);
+    if (value !== undefined && v?.readonly) throw new ReadonlyError(name);
+    if (v) {
+      v.exported = true;
+      if (value !== undefined) v.value = value;
+    } else this.map.set(name, { value, exported: true, readonly: false });
+  }
+
+  readonly(name: string, value?: string): void {
+    const v = this.map.get(name);
+    if (value !== undefined && v?.readonly) throw new ReadonlyError(name);
+    if (v) {
+      if (value !== undefined) v.value = value;
+      v.readonly = true;
+    } else this.map.set(name, { value, exported: false, readonly: true });
+  }
+
+  unset(name: string): void {
+    const v = this.map.get(name);
+    if (v?.readonly) throw new ReadonlyError(name);
+    if (this.frames.length > 0 && this.frames[this.frames.length - 1]!.has(name)) {
+      // A local stays local when unset: it just loses its value.
+      if (v) v.value = undefined;
+      return;
+    }
+    this.map.delete(name);
+  }
+
+  pushFrame(): void {
+    this.frames.push(new Map());
+  }
+  popFrame(): void {
+    const f = this.frames.pop();
+    if (!f) return;
+    for (const [name, saved] of f) {
+      if (saved) this.map.set(name, saved);
+      else this.map.delete(name);
+    }
+  }
+  get inFunction(): boolean {
+    return this.frames.length > 0;
+  }
+  /** `local name`: saved now, restored when the function returns; the value is kept (ash). */
+  makeLocal(name: string): void {
+    const f = this.frames[this.frames.length - 1];
+    if (!f || f.has(name)) return;
+    const cur = this.map.get(name);
+    f.set(name, cur ? { ...cur } : undefined);
+  }
+
+  environ(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [k, v] of this.map) if (v.exported && v.value !== undefined) out.set(k, v.value);
+    return out;
+  }
+
+  entries(): [string, Var][] {
+    return [...this.map.entries()];
+  }
+}
