@@ -8,6 +8,7 @@ import type { Server } from 'node:net';
 import type { Engine } from '../engine/engine.js';
 import { hostString, listen, type Host, type TlsFiles } from './listen.js';
 import type { Route } from './route.js';
+import { containerRoutes, fallbackInspectRoutes } from './routes/containers.js';
 import { imageRoutes } from './routes/images.js';
 import { systemRoutes } from './routes/system.js';
 import { apiHandler } from './server.js';
@@ -27,6 +28,8 @@ export function routes(engine: Engine, opts: { debug?: boolean; signal?: AbortSi
   return [
     ...systemRoutes({ images: engine.images, events: engine.events, root: engine.store.root, id, debug: !!opts.debug, ...(opts.signal ? { signal: opts.signal } : {}) }),
     ...imageRoutes(engine.images),
+    ...containerRoutes(engine),
+    ...fallbackInspectRoutes(),
   ];
 }
 
@@ -41,6 +44,7 @@ export class Daemon {
 
   /** Starts listening on every host; resolves once all listen (each logged as dockerd logs it). */
   static async start(engine: Engine, opts: DaemonOptions): Promise<Daemon> {
+    await engine.init();
     const d = new Daemon(engine, opts);
     const handle = apiHandler(routes(engine, { ...opts, signal: d.stopping.signal }));
     const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));

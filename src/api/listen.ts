@@ -99,6 +99,15 @@ export async function listen(
         minVersion: 'TLSv1.2',
       }, handler)
     : http.createServer({ maxHeaderSize }, handler);
+  // `Connection: Upgrade` (attach, exec start): Node hands those to 'upgrade'; route them like any
+  // request, with a response bound to the socket, so the handler can answer an error or hijack it
+  server.on('upgrade', (req: http.IncomingMessage, socket: import('node:net').Socket, head: Buffer) => {
+    if (head.length) socket.unshift(head);
+    const res = new http.ServerResponse(req);
+    res.assignSocket(socket);
+    res.shouldKeepAlive = false;
+    handler(req, res);
+  });
   if (h.kind === 'tcp') {
     await listening(server, { host: h.host, port: h.port });
     return server;

@@ -40,14 +40,28 @@ interface Live {
   settled?: Promise<void>;
   restartTimer?: NodeJS.Timeout;
   /** The attached output streams end when PID 1 exits: each attach waits on this. */
-  streamsClosed: Promise<void>;
-  closeStreams: () => void;
+  latch: Latch;
 }
 
-function streamsLatch(): { streamsClosed: Promise<void>; closeStreams: () => void } {
-  let closeStreams!: () => void;
-  const streamsClosed = new Promise<void>((r) => (closeStreams = r));
-  return { streamsClosed, closeStreams };
+/**
+ * The latch attach and logs -f wait on: open from create (a client may attach before start) until
+ * PID 1 ends; a later start opens a new one.
+ */
+interface Latch {
+  open: boolean;
+  closed: Promise<void>;
+  close(): void;
+}
+
+function newLatch(): Latch {
+  const latch = { open: true } as Latch;
+  latch.closed = new Promise<void>((r) => {
+    latch.close = () => {
+      latch.open = false;
+      r();
+    };
+  });
+  return latch;
 }
 
 export class ContainerService {
@@ -75,7 +89,7 @@ export class ContainerService {
         rec.state = { ...rec.state, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: 255, FinishedAt: goTime(this.now()) };
         await this.dirs.save(rec);
       }
-      this.live.set(rec.id, { rec, log: new JsonLog(this.dirs.logPath(rec.id), () => this.now()), listeners: new Set(), exitWaiters: [], removedWaiters: [], ...streamsLatch() });
+      this.live.set(rec.id, { rec, log: new JsonLog(this.dirs.logPath(rec.id), () => this.now()), listeners: new Set(), exitWaiters: [], removedWaiters: [], latch: newLatch() });
     }
   }
 
@@ -140,7 +154,7 @@ export class ContainerService {
       sandboxId: '',
     };
     await this.dirs.save(rec);
-    this.live.set(id, { rec, log: new JsonLog(this.dirs.logPath(id), () => this.now()), listeners: new Set(), exitWaiters: [], removedWaiters: [], ...streamsLatch() });
+    this.live.set(id, { rec, log: new JsonLog(this.dirs.logPath(id), () => this.now()), listeners: new Set(), exitWaiters: [], removedWaiters: [], latch: newLatch() });
     this.emit(rec, 'create');
     return { id, warnings: [] };
   }
@@ -164,9 +178,7 @@ export class ContainerService {
 
   private async startTask(l: Live): Promise<void> {
     const rec = l.rec;
-    const latch = streamsLatch();
-    l.streamsClosed = latch.streamsClosed;
-    l.closeStreams = latch.closeStreams;
+    if (!l.latch.open) l.latch = newLatch();
     let task: Task;
     try {
       task = await this.runtime.start(rec, {
@@ -176,7 +188,7 @@ export class ContainerService {
         },
       });
     } catch (e) {
-      l.closeStreams();
+      l.latch.close();
       if (!(e instanceof TaskStartError)) throw e;
       // runc's create failed: the container stays created, with the error and runc's exit status
       rec.state = { ...rec.state, Error: runcStartMessage(e), ExitCode: e.reason === 'not-found' || e.reason === 'no-such-file' ? 127 : 126 };
@@ -197,7 +209,7 @@ export class ContainerService {
     if (l.task !== task) return;
     l.task = undefined;
     l.log.flush();
-    l.closeStreams();
+    l.latch.close();
     const rec = l.rec;
     rec.state = { ...rec.state, Status: 'exited', Running: false, Paused: false, Restarting: false, OOMKilled: !!exit.oomKilled, Pid: 0, ExitCode: exit.code, FinishedAt: goTime(this.now()) };
     await this.runtime.cleanup(rec);
@@ -401,7 +413,12 @@ export class ContainerService {
   listen(ref: string, fn: OutputListener): { stop: () => void; closed: Promise<void> } {
     const l = this.entry(ref);
     l.listeners.add(fn);
-    return { stop: () => l.listeners.delete(fn), closed: l.streamsClosed };
+    return { stop: () => l.listeners.delete(fn), closed: l.latch.closed };
+  }
+
+  /** Resolves when the container's current PID 1 has ended (its output streams are closed). */
+  streamsClosed(ref: string): Promise<void> {
+    return this.entry(ref).latch.closed;
   }
 
   /** Resolves once the last exit of the container's PID 1 has been recorded (tests, shutdown). */

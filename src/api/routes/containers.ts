@@ -1,0 +1,355 @@
+/**
+ * The container router (moby api/server/router/container): create, start, stop, kill, restart,
+ * pause, wait, rename, remove, list, inspect, logs, attach, top, changes, export, prune, and exec.
+ * Handlers parse the request, call the container service and write JSON or a stream.
+ */
+import type { ServerResponse } from 'node:http';
+import { BoxlabError } from '../../errors.js';
+import type { Engine } from '../../engine/engine.js';
+import { inspectContainer, cacheId, DOCKER_ROOT } from '../../engine/containers/inspect.js';
+import { containerRow, parseFilters, selectContainers } from '../../engine/containers/list.js';
+import type { WaitCondition } from '../../engine/containers/service.js';
+import { top } from '../../engine/containers/top.js';
+import { boolValue, param, writeJson, writeStatus, type ApiRequest } from '../http.js';
+import { frame, hijack } from '../hijack.js';
+import type { Route } from '../route.js';
+
+async function readBody(req: ApiRequest): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new BoxlabError('InvalidArgument', `invalid character in request body: ${(e as Error).message}`);
+  }
+}
+
+/** `t` of stop and restart: seconds, or the container's own timeout when absent. */
+function timeoutOf(req: ApiRequest): number | undefined {
+  const t = req.query.get('t');
+  if (t === null || t === '') return undefined;
+  const n = Number(t);
+  if (!Number.isInteger(n)) throw new BoxlabError('InvalidArgument', `strconv.Atoi: parsing "${t}": invalid syntax`);
+  return n;
+}
+
+/** Since/until as the API takes them: unix seconds, possibly fractional. */
+function timeArg(v: string | null): number | undefined {
+  if (v === null || v === '' || v === '0') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n * 1000 : undefined;
+}
+
+export function containerRoutes(engine: Engine): Route[] {
+  const svc = engine.containers;
+  const lowerDirs = async (id: string) => {
+    const { record } = await engine.images.imageRecord(svc.get(id).image);
+    return [...record.chainIds].reverse().map((c) => `${DOCKER_ROOT}/overlay2/${cacheId(c)}/diff`);
+  };
+
+  return [
+    {
+      method: 'POST',
+      path: '/containers/create',
+      handler: async (req, res) => {
+        const body = (await readBody(req)) as Record<string, unknown>;
+        const name = req.query.get('name') || undefined;
+        const { id, warnings } = await svc.create(body, name);
+        writeJson(res, 201, { Id: id, Warnings: warnings });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/containers/json',
+      handler: async (req, res) => {
+        const all = boolValue(req.query, 'all');
+        const limit = req.query.get('limit');
+        const filters = parseFilters(req.query.get('filters') ?? undefined);
+        const chosen = selectContainers(svc.all(), {
+          all,
+          filters,
+          ...(limit ? { limit: Number(limit) } : {}),
+          get: (ref) => svc.get(ref),
+          imageIdsFor: (ref) => {
+            try {
+              return [svc.all().find((c) => c.config.Image === ref)?.image ?? ''].filter(Boolean);
+            } catch {
+              return [];
+            }
+          },
+        });
+        const now = Date.now();
+        writeJson(res, 200, chosen.map((c) => containerRow(c, now, { ports: [] })));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/containers/:id/json',
+      handler: async (req, res) => {
+        const c = svc.get(param(req, 'id'));
+        writeJson(res, 200, inspectContainer(c, { lowerDirs: await lowerDirs(c.id), execIds: engine.execs.idsOf(c.id), ports: {} }));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/:id/start',
+      handler: async (req, res) => {
+        try {
+          await svc.start(param(req, 'id'));
+        } catch (e) {
+          if (e instanceof BoxlabError && e.code === 'NotModified') return writeStatus(res, 304);
+          throw e;
+        }
+        writeStatus(res, 204);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/:id/stop',
+      handler: async (req, res) => {
+        try {
+          await svc.stop(param(req, 'id'), timeoutOf(req));
+        } catch (e) {
+          if (e instanceof BoxlabError && e.code === 'NotModified') return writeStatus(res, 304);
+          throw e;
+        }
+        writeStatus(res, 204);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/:id/restart',
+      handler: async (req, res) => {
+        await svc.restart(param(req, 'id'), timeoutOf(req));
+        writeStatus(res, 204);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/:id/kill',
+      handler: async (req, res) => {
+        await svc.kill(param(req, 'id'), req.query.get('signal') || 'KILL');
+        writeStatus(res, 204);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/:id/pause',
+      handler: async (req, res) => {
+        await svc.pause(param(req, 'id'));
+        writeStatus(res, 204);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/:id/unpause',
+      handler: async (req, res) => {
+        await svc.unpause(param(req, 'id'));
+        writeStatus(res, 204);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/:id/rename',
+      handler: async (req, res) => {
+        await svc.rename(param(req, 'id'), req.query.get('name') ?? '');
+        writeStatus(res, 204);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/:id/wait',
+      handler: async (req, res) => {
+        const cond = (req.query.get('condition') || 'not-running') as WaitCondition;
+        if (!['not-running', 'next-exit', 'removed'].includes(cond))
+          throw new BoxlabError('InvalidArgument', `invalid condition: "${cond}"`);
+        const w = svc.wait(param(req, 'id'), cond);
+        await w.ready;
+        // the headers go at once (moby flushes them), the body when the container stops
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.flushHeaders();
+        const code = await w.done;
+        res.end(`${JSON.stringify({ Error: null, StatusCode: code })}\n`);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/containers/:id',
+      handler: async (req, res) => {
+        await svc.remove(param(req, 'id'), { force: boolValue(req.query, 'force') });
+        writeStatus(res, 204);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/prune',
+      handler: async (_req, res) => {
+        const deleted: string[] = [];
+        for (const c of svc.all()) {
+          if (c.state.Running || c.state.Paused || c.state.Restarting) continue;
+          await svc.remove(c.id);
+          deleted.push(c.id);
+        }
+        writeJson(res, 200, { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: 0 });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/containers/:id/logs',
+      handler: async (req, res) => {
+        const ref = param(req, 'id');
+        const c = svc.get(ref);
+        const stdout = boolValue(req.query, 'stdout');
+        const stderr = boolValue(req.query, 'stderr');
+        if (!stdout && !stderr) throw new BoxlabError('InvalidArgument', 'Bad parameters: you must choose at least one stream');
+        const tailArg = req.query.get('tail');
+        const tail = tailArg && tailArg !== 'all' ? Number(tailArg) : undefined;
+        const timestamps = boolValue(req.query, 'timestamps');
+        const follow = boolValue(req.query, 'follow');
+        const log = svc.logOf(ref);
+        const tty = c.config.Tty;
+        const send = (r: { stream: 'stdout' | 'stderr'; line: Buffer; time: string }) => {
+          if ((r.stream === 'stdout' && !stdout) || (r.stream === 'stderr' && !stderr)) return;
+          const data = timestamps ? Buffer.concat([Buffer.from(`${r.time} `), r.line]) : r.line;
+          res.write(tty ? data : frame(r.stream, data));
+        };
+        res.writeHead(200, { 'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream' });
+        const since = timeArg(req.query.get('since'));
+        const until = timeArg(req.query.get('until'));
+        for (const r of log.read({ ...(tail !== undefined ? { tail } : {}), ...(since !== undefined ? { sinceMs: since } : {}), ...(until !== undefined ? { untilMs: until } : {}) })) send(r);
+        if (follow && (c.state.Running || c.state.Restarting)) {
+          const unfollow = log.follow(send);
+          await Promise.race([svc.streamsClosed(ref), new Promise<void>((r) => res.once('close', () => r()))]);
+          unfollow();
+        }
+        res.end();
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/:id/attach',
+      handler: async (req, res) => {
+        const ref = param(req, 'id');
+        const c = svc.get(ref);
+        const stdout = boolValue(req.query, 'stdout');
+        const stderr = boolValue(req.query, 'stderr');
+        const h = hijack(req, res, { tty: c.config.Tty });
+        if (boolValue(req.query, 'logs'))
+          for (const r of svc.logOf(ref).read()) if ((r.stream === 'stdout' && stdout) || (r.stream === 'stderr' && stderr)) h.write(r.stream, r.line);
+        if (!boolValue(req.query, 'stream')) return h.end();
+        const { stop, closed } = svc.listen(ref, (stream, data) => {
+          if ((stream === 'stdout' && stdout) || (stream === 'stderr' && stderr)) h.write(stream, data);
+        });
+        // a created container's streams open when it starts; one that is not running ends now
+        const cur = svc.get(ref);
+        if (cur.hasBeenStarted && !cur.state.Running && !cur.state.Restarting) {
+          stop();
+          return h.end();
+        }
+        await Promise.race([closed, h.clientDone.then(() => new Promise<void>(() => {}))]);
+        stop();
+        h.end();
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/:id/resize',
+      handler: async (req, res) => {
+        svc.get(param(req, 'id'));
+        writeStatus(res, 200);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/containers/:id/top',
+      handler: async (req, res) => {
+        const ref = param(req, 'id');
+        const c = svc.get(ref);
+        const task = svc.task(ref);
+        if (!task || !c.state.Running) throw new BoxlabError('FailedPrecondition', `Container ${c.id} is not running`);
+        writeJson(res, 200, top(task.processes(), req.query.get('ps_args') ?? '-ef'));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/containers/:id/changes',
+      handler: async (req, res) => {
+        const c = svc.get(param(req, 'id'));
+        const root = await engine.runtime.rootfs(c);
+        const kind = { C: 0, A: 1, D: 2 } as const;
+        writeJson(res, 200, root.diff().map((ch) => ({ Path: ch.path, Kind: kind[ch.kind] })));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/containers/:id/export',
+      handler: async (req, res) => {
+        const c = svc.get(param(req, 'id'));
+        const root = await engine.runtime.rootfs(c);
+        const { exportFs } = await import('../../vfs/export.js');
+        res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+        await exportFs(root, res);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/:id/exec',
+      handler: async (req, res) => {
+        const body = (await readBody(req)) as Record<string, unknown>;
+        const id = engine.execs.create(param(req, 'id'), body);
+        writeJson(res, 201, { Id: id });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/exec/:id/start',
+      handler: async (req, res) => {
+        const id = param(req, 'id');
+        const body = (await readBody(req)) as { Detach?: boolean; Tty?: boolean };
+        const info = engine.execs.inspect(id) as { ProcessConfig: { tty: boolean } };
+        if (body.Detach) {
+          void engine.execs.start(id, () => {});
+          return writeStatus(res, 200);
+        }
+        const h = hijack(req, res, { tty: info.ProcessConfig.tty });
+        await engine.execs.start(id, (stream, data) => h.write(stream, data));
+        h.end();
+      },
+    },
+    {
+      method: 'POST',
+      path: '/exec/:id/resize',
+      handler: async (req, res) => {
+        engine.execs.inspect(param(req, 'id'));
+        writeStatus(res, 200);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/exec/:id/json',
+      handler: async (req, res) => {
+        writeJson(res, 200, engine.execs.inspect(param(req, 'id')));
+      },
+    },
+  ];
+}
+
+/**
+ * What `docker inspect NAME` asks after a container is not found: the other object kinds answer
+ * as the engine does for a name it has none of (until volumes, networks and plugins exist here).
+ */
+export function fallbackInspectRoutes(): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/plugins/:name/json',
+      handler: (req) => {
+        throw new BoxlabError('NotFound', `plugin "${param(req, 'name')}" not found`);
+      },
+    },
+  ];
+}
+
+export type { ServerResponse };
