@@ -33,6 +33,10 @@ export const EXPECTED = [
   'images-inspect',
   'images-save-load',
   'images-system',
+  'lifecycle',
+  'processes',
+  'diff-commit',
+  'containers-more',
 ];
 
 const scenarios = readdirSync(DIR)

@@ -10,6 +10,7 @@ import { inspectContainer, cacheId, DOCKER_ROOT } from '../../engine/containers/
 import { containerRow, parseFilters, selectContainers } from '../../engine/containers/list.js';
 import type { WaitCondition } from '../../engine/containers/service.js';
 import { top } from '../../engine/containers/top.js';
+import { commitContainer } from '../../engine/containers/commit.js';
 import { boolValue, param, writeJson, writeStatus, type ApiRequest } from '../http.js';
 import { frame, hijack } from '../hijack.js';
 import type { Route } from '../route.js';
@@ -20,7 +21,7 @@ async function readBody(req: ApiRequest): Promise<unknown> {
   const text = Buffer.concat(chunks).toString('utf8');
   if (!text.trim()) return {};
   try {
-    return JSON.parse(text);
+    return JSON.parse(text) ?? {};
   } catch (e) {
     throw new BoxlabError('InvalidArgument', `invalid character in request body: ${(e as Error).message}`);
   }
@@ -291,6 +292,25 @@ export function containerRoutes(engine: Engine): Route[] {
         const { exportFs } = await import('../../vfs/export.js');
         res.writeHead(200, { 'Content-Type': 'application/x-tar' });
         await exportFs(root, res);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/commit',
+      handler: async (req, res) => {
+        const body = (await readBody(req)) as Record<string, unknown>;
+        const c = svc.get(req.query.get('container') ?? '');
+        const root = await engine.runtime.rootfs(c);
+        const id = await commitContainer(engine.store, engine.images, c, root.packUpperStream() as unknown as import('node:stream').Readable, {
+          repo: req.query.get('repo') ?? '',
+          tag: req.query.get('tag') ?? '',
+          comment: req.query.get('comment') ?? '',
+          author: req.query.get('author') ?? '',
+          changes: req.query.getAll('changes').filter(Boolean),
+          ...(Object.keys(body).length ? { config: body } : {}),
+        });
+        engine.events.emit('container', 'commit', c.id, { comment: req.query.get('comment') ?? '', image: c.config.Image, name: c.name.slice(1) });
+        writeJson(res, 201, { Id: id });
       },
     },
     {

@@ -43,7 +43,8 @@ export class ExecService {
     const c = this.containers.get(ref);
     if (!config.Cmd || config.Cmd.length === 0) throw new BoxlabError('InvalidArgument', 'No exec command specified');
     if (!c.state.Running) throw new BoxlabError('FailedPrecondition', `Container ${c.id} is not running`);
-    if (c.state.Paused) throw new BoxlabError('FailedPrecondition', `Container ${c.id} is paused, unpause the container before exec`);
+    // moby names the container as the client did here
+    if (c.state.Paused) throw new BoxlabError('FailedPrecondition', `Container ${ref} is paused, unpause the container before exec`);
     if (c.state.Restarting) throw new BoxlabError('FailedPrecondition', `Container ${c.id} is restarting, wait until the container is running`);
     const id = randomBytes(32).toString('hex');
     this.execs.set(id, { id, containerId: c.id, config, running: false, started: false, exitCode: null, pid: 0 });

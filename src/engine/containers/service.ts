@@ -463,13 +463,13 @@ export function runcStartMessage(e: TaskStartError): string {
       : e.reason === 'permission'
         ? 'permission denied'
         : e.reason === 'no-such-file'
-          ? 'no such file or directory'
+          ? `stat ${e.program}: no such file or directory`
           : e.message;
   return `failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${e.program}": ${why}: unknown`;
 }
 
 /** The same failure in `docker exec`, as the engine words it. */
 export function runcExecMessage(e: TaskStartError): string {
-  const why = e.reason === 'not-found' ? 'executable file not found in $PATH' : e.reason === 'permission' ? 'permission denied' : e.reason === 'no-such-file' ? 'no such file or directory' : e.message;
+  const why = e.reason === 'not-found' ? 'executable file not found in $PATH' : e.reason === 'permission' ? 'permission denied' : e.reason === 'no-such-file' ? `stat ${e.program}: no such file or directory` : e.message;
   return `OCI runtime exec failed: exec failed: unable to start container process: exec: "${e.program}": ${why}: unknown`;
 }
