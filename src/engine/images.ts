@@ -395,10 +395,12 @@ export class ImageService {
         }
       }
     }
+    // the staging of loads that died is reclaimed too, and counted
+    const stale = await this.store.removeStaleStaging();
     await this.store.locked(() => this.store.collectGarbage());
     const deleted = items.flatMap((i) => ('deleted' in i ? [i.deleted] : []));
     const layers = deleted.filter((d) => layerSize.has(d));
-    const reclaimed = layers.reduce((n, d) => n + layerSize.get(d)!, 0);
+    const reclaimed = layers.reduce((n, d) => n + layerSize.get(d)!, stale);
     this.events.emit('image', 'prune', '', { reclaimed: String(reclaimed) });
     return { deleted: deleted.filter((d) => !layerSize.has(d)), layers, reclaimed, items };
   }
