@@ -77,7 +77,7 @@ describe('the boxlab command', () => {
     const r = await boxlab(root, 'load', '-i', writeTmp(Buffer.from('not a tar at all'.repeat(64))));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^Error: invalid archive/);
-    expect((await boxlab(root, 'inspect', 'nosuch')).stderr).toBe('Error: No such image: nosuch\n');
+    expect((await boxlab(root, 'inspect', 'nosuch')).stderr).toBe('Error: No such image: nosuch:latest\n');
   });
 
   it('looks a path up in a fresh overlay of an image: walk probes every layer, the index does not', async () => {

@@ -23,7 +23,8 @@ describe('boxlab save', () => {
         const { engine } = await freshEngine();
         const { images } = await engine.images.load(path.join(CORPUS, archive));
         const before = await engine.images.inspect(images[0]!.id);
-        const saved = await saveTo(engine, images[0]!.id, format);
+        // by its tag: `docker save ID` writes no tag (measured), `docker save NAME:TAG` writes that one
+        const saved = await saveTo(engine, images[0]!.tags[0] ?? images[0]!.id, format);
         const { engine: other } = await freshEngine();
         const res = await other.images.load(saved);
         expect(res.images.map((i) => i.id)).toEqual([images[0]!.id]);
@@ -54,7 +55,8 @@ describeWithTool([needRoot(), needTool('skopeo', 'apt-get install skopeo'), need
       it(`unpacks ${archive} saved as ${format} to the same rootfs`, async () => {
         const { engine } = await freshEngine();
         const { images } = await engine.images.load(path.join(CORPUS, archive));
-        const saved = await saveTo(engine, images[0]!.id, format);
+        // by its tag: `docker save ID` writes no tag (measured), `docker save NAME:TAG` writes that one
+        const saved = await saveTo(engine, images[0]!.tags[0] ?? images[0]!.id, format);
         const work = tmpdir('boxlab-umoci-');
         const layout = path.join(work, 'layout');
         const src = format === 'oci' ? `oci-archive:${saved}` : `docker-archive:${saved}`;

@@ -23,6 +23,18 @@ case = json.load(sys.stdin)
 os.umask(0)
 base = tempfile.mkdtemp(prefix='boxlab-kns-')
 mount('tmpfs', base, 'tmpfs', 0, None)
+
+def remove_base():
+    # the directory is on the host's filesystem: unmount it here (MNT_DETACH) and remove it, so the
+    # run leaves nothing in TMPDIR
+    libc.umount2(base.encode(), 2)
+    try:
+        os.rmdir(base)
+    except OSError:
+        pass
+
+import atexit
+atexit.register(remove_base)
 host, root = os.path.join(base, 'host'), os.path.join(base, 'root')
 
 def lay_out(top, entries):
