@@ -455,21 +455,26 @@ export class ContainerService {
   }
 }
 
+/** Why runc could not execute the program, in its words (the part after `exec: "PROGRAM": `). */
+function runcReason(e: TaskStartError): string {
+  switch (e.reason) {
+    case 'not-found':
+      return 'executable file not found in $PATH';
+    case 'permission':
+      return 'permission denied';
+    case 'no-such-file':
+      return `stat ${e.program}: no such file or directory`;
+    default:
+      return e.message;
+  }
+}
+
 /** runc's wording for a process that could not start, as the engine passes it on. */
 export function runcStartMessage(e: TaskStartError): string {
-  const why =
-    e.reason === 'not-found'
-      ? 'executable file not found in $PATH'
-      : e.reason === 'permission'
-        ? 'permission denied'
-        : e.reason === 'no-such-file'
-          ? `stat ${e.program}: no such file or directory`
-          : e.message;
-  return `failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${e.program}": ${why}: unknown`;
+  return `failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${e.program}": ${runcReason(e)}: unknown`;
 }
 
 /** The same failure in `docker exec`, as the engine words it. */
 export function runcExecMessage(e: TaskStartError): string {
-  const why = e.reason === 'not-found' ? 'executable file not found in $PATH' : e.reason === 'permission' ? 'permission denied' : e.reason === 'no-such-file' ? `stat ${e.program}: no such file or directory` : e.message;
-  return `OCI runtime exec failed: exec failed: unable to start container process: exec: "${e.program}": ${why}: unknown`;
+  return `OCI runtime exec failed: exec failed: unable to start container process: exec: "${e.program}": ${runcReason(e)}: unknown`;
 }

@@ -283,24 +283,34 @@ export class Shell implements ExpandHost {
       for (;;) {
         const c = await this.run(n.cond, EV_TESTED);
         if ((c === 0) !== (n.type === 'while')) break;
-        try {
-          status = await this.run(n.body, flags);
-        } catch (e) {
-          if (e instanceof BreakLoop) {
-            if (--e.n > 0) throw e;
-            break;
-          }
-          if (e instanceof ContinueLoop) {
-            if (--e.n > 0) throw e;
-            continue;
-          }
-          throw e;
-        }
+        const r = await this.loopBody(n.body, flags);
+        if (r === 'break') break;
+        if (r !== 'continue') status = r;
       }
     } finally {
       this.loopDepth--;
     }
     return status;
+  }
+
+  /**
+   * One pass of a loop's body: its status, or `break`/`continue` when one of this loop's level ends
+   * it (a `break N` for an outer loop goes on up).
+   */
+  private async loopBody(body: Node, flags: number): Promise<number | 'break' | 'continue'> {
+    try {
+      return await this.run(body, flags);
+    } catch (e) {
+      if (e instanceof BreakLoop) {
+        if (--e.n > 0) throw e;
+        return 'break';
+      }
+      if (e instanceof ContinueLoop) {
+        if (--e.n > 0) throw e;
+        return 'continue';
+      }
+      throw e;
+    }
   }
 
   private async forLoop(n: Node & { type: 'for' }, flags: number): Promise<number> {
@@ -311,19 +321,9 @@ export class Shell implements ExpandHost {
     try {
       for (const item of items) {
         this.setVar(n.name, item);
-        try {
-          status = await this.run(n.body, flags);
-        } catch (e) {
-          if (e instanceof BreakLoop) {
-            if (--e.n > 0) throw e;
-            break;
-          }
-          if (e instanceof ContinueLoop) {
-            if (--e.n > 0) throw e;
-            continue;
-          }
-          throw e;
-        }
+        const r = await this.loopBody(n.body, flags);
+        if (r === 'break') break;
+        if (r !== 'continue') status = r;
       }
     } finally {
       this.loopDepth--;
