@@ -122,7 +122,8 @@ export class Kernel {
     const st = await fs.stat(path);
     if (st.type !== 'file') throw new FsError('EACCES', path, 'execve');
     await fs.access(path, X_OK);
-    const program = await this.loader({ path, argv, fs });
+    // execve runs the file a symlink names: /bin/sh -> /bin/busybox is busybox, called as `sh`
+    const program = await this.loader({ path: await finalTarget(fs, path), argv, fs });
     if (program) return { program, argv };
     const head = await readHead(fs, path);
     if (head.startsWith('#!') && depth < 4) {
@@ -222,6 +223,15 @@ async function readHead(fs: FsPort, path: string): Promise<string> {
   } finally {
     src.close();
   }
+}
+
+/** The file a path names once symlinks in its last component are followed (as execve does). */
+async function finalTarget(fs: FsPort, path: string): Promise<string> {
+  for (let hops = 0; hops < 40; hops++) {
+    if ((await fs.lstat(path)).type !== 'symlink') return path;
+    path = posix.resolve(posix.dirname(path), await fs.readlink(path));
+  }
+  throw new FsError('ELOOP', path, 'execve');
 }
 
 /**
