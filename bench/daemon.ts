@@ -10,13 +10,15 @@ import { dockerArchive, layerTar } from '../test/helpers/archive.js';
 import { CLI, median, run, seconds } from './measure.js';
 import { fmt, table, type Report } from './report.js';
 
-interface Side {
+export interface Side {
   name: string;
   env: NodeJS.ProcessEnv;
+  /** The daemon's process id (its memory is read from /proc). */
+  pid?: number;
   stop: () => Promise<void>;
 }
 
-async function boxlabSide(parent: string): Promise<Side> {
+export async function boxlabSide(parent: string): Promise<Side> {
   const sock = path.join(parent, 'bx.sock');
   const child = spawn(process.execPath, [CLI, 'daemon', '--root', path.join(parent, 'bx-root'), '-H', `unix://${sock}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -32,10 +34,10 @@ async function boxlabSide(parent: string): Promise<Side> {
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });
-  return { name: 'boxlab daemon', env: { ...process.env, DOCKER_HOST: `unix://${sock}` }, stop };
+  return { name: 'boxlab daemon', env: { ...process.env, DOCKER_HOST: `unix://${sock}` }, pid: child.pid, stop };
 }
 
-async function dockerSide(parent: string): Promise<Side> {
+export async function dockerSide(parent: string): Promise<Side> {
   const { startDockerd, stopDockerd } = await import('../test/oracle/daemon.js');
   const d = await startDockerd(parent);
   return { name: 'dockerd', env: { ...process.env, DOCKER_HOST: d.host }, stop: () => stopDockerd(d) };

@@ -12,6 +12,8 @@
  *    stay under 400 MB.
  * 4. daemon: the docker CLI against `boxlab daemon` and a private dockerd on one tmpfs: `docker images`
  *    with 10 images and `docker load -i` of the realistic image (bench/daemon.ts).
+ * 5. containers: `docker run --rm IMG true` and `docker exec C true` against both daemons, then N
+ *    (`--containers`, 1,000) detached containers on boxlab: scaling, memory, `docker ps` (bench/containers.ts).
  * 3. peer: a node_modules image (scripts/make-bench-image.ts) on one tmpfs: `boxlab load` of its OCI
  *    archive against the floor, and of its docker archive against `docker load` on a fresh private
  *    daemon, and against a bare `cp` of the archive.
@@ -52,18 +54,20 @@ interface Options {
   rounds: number;
   only: Set<string>;
   zerosBytes: number;
+  containers: number;
 }
 
 const RSS_LIMIT_BYTES = 400e6;
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { json: false, rounds: 3, only: new Set(['throughput', 'zeros', 'peer', 'daemon']), zerosBytes: 1 << 30 };
+  const opts: Options = { json: false, rounds: 3, only: new Set(['throughput', 'zeros', 'peer', 'daemon', 'containers']), zerosBytes: 1 << 30, containers: 1000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') opts.json = true;
     else if (a === '--rounds') opts.rounds = Math.max(1, Number(argv[++i]));
     else if (a === '--only') opts.only = new Set(argv[++i]!.split(','));
     else if (a === '--zeros-mib') opts.zerosBytes = Number(argv[++i]) * (1 << 20);
+    else if (a === '--containers') opts.containers = Math.max(1, Number(argv[++i]));
     else throw new Error(`unknown argument ${a} (see bench/load.ts)`);
   }
   return opts;
@@ -344,6 +348,17 @@ async function daemons(opts: Options, report: Report): Promise<void> {
   else report.doc.daemon = t.value;
 }
 
+async function containers(opts: Options, report: Report): Promise<void> {
+  if (!onPath('dockerd') || !isRoot()) return report.skip('5. containers', 'needs dockerd and root');
+  if (!fs.existsSync(CLI)) return report.skip('5. containers', 'dist/ is not built (npm run build)');
+  const t = await withTmpfs('2g', async (dir) => {
+    const { containersSection } = await import('./containers.js');
+    return containersSection(dir, opts.rounds, opts.containers, report);
+  });
+  if (t.why) report.skip('5. containers', t.why);
+  else report.doc.containers = t.value;
+}
+
 // ---- main ------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -359,6 +374,7 @@ async function main(): Promise<void> {
   if (opts.only.has('zeros')) await zerosSection(opts, report);
   if (opts.only.has('peer')) await peer(opts, report);
   if (opts.only.has('daemon')) await daemons(opts, report);
+  if (opts.only.has('containers')) await containers(opts, report);
   report.doc.machine = { ...(report.doc.machine as object), loadavgAtEnd: os.loadavg() };
   report.doc.skipped = report.skipped;
   if (opts.json) process.stdout.write(JSON.stringify(report.doc, null, 2) + '\n');

@@ -1,0 +1,123 @@
+/**
+ * Section 5 of `npm run bench`: containers, the same docker CLI against `boxlab daemon` and a fresh
+ * private dockerd, both with their data on one tmpfs, both holding the dk-build image (busybox).
+ *
+ * - `docker run --rm IMG true` and `docker exec C true`: the whole round trip a user waits for (the
+ *   CLI's own start-up included, on both sides). Goal: boxlab at least 5x faster.
+ * - boxlab alone, `--containers N` (1,000 by default) containers `run -d IMG sh -c 'sleep 3600'`: the
+ *   time per container over the first 100 and over the last 100 (goal: within 1.5x, so nothing in
+ *   the daemon grows with the number of containers), the daemon's resident memory per running
+ *   container (VmRSS after less before, over N; goal under 256 KB), and `docker ps` with N running.
+ *   The real engine is not raced here: a thousand runc containers take this machine minutes and
+ *   gigabytes, and the goal is boxlab's scaling.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { boxlabSide, dockerSide, type Side } from './daemon.js';
+import { median, REPO, run, seconds } from './measure.js';
+import { fmt, table, type Report } from './report.js';
+
+const IMAGE_TAR = path.join(REPO, 'test', 'fixtures', 'corpus', 'dk-build.dsave.tar');
+const IMG = 'dk-build:latest';
+const KB = 1024;
+
+/** VmRSS of a process, in bytes. */
+function rss(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]) * KB;
+}
+
+async function timed(times: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < times; i++) out.push(await seconds(fn));
+  return out;
+}
+
+interface Race {
+  run: number[];
+  exec: number[];
+}
+
+/** run --rm and exec, alternating sides each round so neither always goes first. */
+async function race(sides: Side[], rounds: number): Promise<Record<string, Race>> {
+  const out: Record<string, Race> = {};
+  for (const s of sides) {
+    await run('docker', ['load', '-q', '-i', IMAGE_TAR], s.env);
+    await run('docker', ['run', '-d', '--name', 'bench-exec', IMG, 'sh', '-c', 'sleep 3600'], s.env);
+    out[s.name] = { run: [], exec: [] };
+  }
+  for (let r = 0; r < rounds; r++)
+    for (const s of r % 2 ? [...sides].reverse() : sides) {
+      const t = out[s.name]!;
+      t.run.push(...(await timed(3, () => run('docker', ['run', '--rm', IMG, 'true'], s.env))));
+      t.exec.push(...(await timed(3, () => run('docker', ['exec', 'bench-exec', 'true'], s.env))));
+    }
+  for (const s of sides) await run('docker', ['rm', '-f', 'bench-exec'], s.env);
+  return out;
+}
+
+interface Fleet {
+  count: number;
+  first100: number;
+  last100: number;
+  bytesPerContainer: number;
+  ps: number;
+}
+
+/** N detached containers on boxlab: time per container at the start and at the end, memory, ps. */
+async function fleet(side: Side, count: number): Promise<Fleet> {
+  if (side.pid === undefined) throw new Error('the boxlab daemon has no pid');
+  const before = rss(side.pid);
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) times.push(await seconds(() => run('docker', ['run', '-d', IMG, 'sh', '-c', 'sleep 3600'], side.env)));
+  const ps = median(await timed(3, () => run('docker', ['ps', '-q'], side.env)));
+  const running = (await run('docker', ['ps', '-q'], side.env)).trim().split('\n').length;
+  if (running !== count) throw new Error(`${running} containers running, ${count} started`);
+  const after = rss(side.pid);
+  const span = Math.min(100, count);
+  return {
+    count,
+    first100: median(times.slice(0, span)),
+    last100: median(times.slice(-span)),
+    bytesPerContainer: (after - before) / count,
+    ps,
+  };
+}
+
+export async function containersSection(parent: string, rounds: number, count: number, report: Report): Promise<Record<string, unknown>> {
+  const progress = (s: string) => process.stderr.write(`  5. containers: ${s}\n`);
+  progress('starting both daemons');
+  const sides = [await boxlabSide(parent), await dockerSide(parent)];
+  let races: Record<string, Race>;
+  let many: Fleet;
+  try {
+    progress(`run --rm and exec, ${rounds} rounds`);
+    races = await race(sides, rounds);
+    progress(`${count} containers on boxlab`);
+    many = await fleet(sides[0]!, count);
+  } finally {
+    for (const s of sides) await s.stop();
+  }
+  const box = races['boxlab daemon']!;
+  const dk = races.dockerd!;
+  const m = (xs: number[]) => median(xs);
+  const runRatio = m(dk.run) / m(box.run);
+  const execRatio = m(dk.exec) / m(box.exec);
+  const growth = many.last100 / many.first100;
+  report.say(
+    table('5. containers: the docker CLI against boxlab daemon and dockerd, one tmpfs', ['what', 'boxlab s', 'dockerd s', 'dockerd/boxlab'], [
+      [`docker run --rm ${IMG} true`, fmt(m(box.run), 3), fmt(m(dk.run), 3), `${fmt(runRatio)}x`],
+      ['docker exec C true', fmt(m(box.exec), 3), fmt(m(dk.exec), 3), `${fmt(execRatio)}x`],
+    ]) +
+      `\n  goal: boxlab >= 5x faster: run ${runRatio >= 5 ? 'MET' : 'NOT MET'}, exec ${execRatio >= 5 ? 'MET' : 'NOT MET'}` +
+      table(`5b. ${many.count} containers on boxlab daemon (run -d ... sleep 3600)`, ['what', 'figure', 'goal'], [
+        ['run -d, median of the first 100 (s)', fmt(many.first100, 3), ''],
+        ['run -d, median of the last 100 (s)', fmt(many.last100, 3), ''],
+        ['last / first', `${fmt(growth)}x`, `<= 1.5x: ${growth <= 1.5 ? 'MET' : 'NOT MET'}`],
+        ['daemon RSS per running container (KB)', fmt(many.bytesPerContainer / KB, 1), `< 256: ${many.bytesPerContainer < 256 * KB ? 'MET' : 'NOT MET'}`],
+        [`docker ps -q with ${many.count} running (s)`, fmt(many.ps, 3), ''],
+      ]),
+  );
+  return { races, fleet: many };
+}
