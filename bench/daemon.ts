@@ -29,8 +29,15 @@ export async function boxlabSide(parent: string): Promise<Side> {
     });
     child.on('exit', (c) => reject(new Error(`boxlab daemon exited ${c}: ${log}`)));
   });
+  let stopping = false;
+  child.on('exit', (code, sig) => {
+    // a daemon that dies mid-bench fails the next request; its last words say why
+    if (!stopping) process.stderr.write(`boxlab daemon exited (${code ?? sig}) during the bench:\n${log.slice(-4000)}\n`);
+  });
   const stop = () =>
     new Promise<void>((resolve) => {
+      stopping = true;
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });

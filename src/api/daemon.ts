@@ -80,11 +80,13 @@ export class Daemon {
 
   /**
    * Stops accepting, lets requests in flight finish (loads complete or fail whole), ends event
-   * streams, and removes the unix sockets (Node unlinks a socket file when its server closes).
+   * streams, removes the unix sockets (Node unlinks a socket file when its server closes), then stops
+   * the running containers as `docker stop` does, in parallel (moby's daemon.Shutdown without
+   * live-restore): a PID 1 that ignores SIGTERM holds the daemon for its grace period, at most 10 s.
    */
   async stop(): Promise<void> {
     this.stopping.abort();
-    await Promise.all(
+    const closed = Promise.all(
       this.servers.map(
         (s) =>
           new Promise<void>((resolve) => {
@@ -93,5 +95,7 @@ export class Daemon {
           }),
       ),
     );
+    // an attached client (`docker run` without -d) holds its connection until its container ends
+    await Promise.all([closed, this.engine.containers.shutdown()]);
   }
 }
