@@ -14,6 +14,7 @@ import { commitContainer } from '../../engine/containers/commit.js';
 import { boolValue, param, writeJson, writeStatus, type ApiRequest } from '../http.js';
 import { frame, hijack, upgradeBody, type Hijacked } from '../hijack.js';
 import { InputQueue } from '../../engine/containers/stdin.js';
+import { archiveRoutes } from './archive.js';
 import type { Route } from '../route.js';
 
 async function readBody(req: ApiRequest): Promise<unknown> {
@@ -328,6 +329,7 @@ export function containerRoutes(engine: Engine): Route[] {
         await exportFs(root, res);
       },
     },
+    ...archiveRoutes(engine),
     {
       method: 'POST',
       path: '/commit',

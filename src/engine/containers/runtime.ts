@@ -91,6 +91,27 @@ export class ModelRuntime implements TaskRuntime {
     return root;
   }
 
+  /**
+   * The container's files as the daemon sees them for `docker cp` (moby daemon/archive.go mounts
+   * the rootfs and the container's mounts in its own namespace, not the container's): the rootfs,
+   * and once the container has been started, the /etc files the engine bind-mounts; no /dev, no
+   * tmpfs (those live only in the container's namespace).
+   */
+  async archiveView(c: ContainerRecord): Promise<FsContext> {
+    const root = await this.rootfs(c);
+    const ns = new MountNamespace(root, { source: 'overlay' });
+    if (c.hasBeenStarted) {
+      const files = this.opts.etcFiles(c);
+      const host = new Vfs();
+      host.writeFile('hostname', files.hostname);
+      host.writeFile('hosts', files.hosts);
+      host.writeFile('resolv.conf', files.resolvConf);
+      for (const [name, target] of [['resolv.conf', '/etc/resolv.conf'], ['hostname', '/etc/hostname'], ['hosts', '/etc/hosts']] as const)
+        ns.bindFrom(host, name, target, { source: '/dev/vda' });
+    }
+    return new FsContext(ns);
+  }
+
   /** The container is gone: its upper layer is dropped. */
   async remove(c: ContainerRecord): Promise<void> {
     this.roots.delete(c.id);
