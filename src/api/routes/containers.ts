@@ -76,8 +76,12 @@ function attachStdin(svc: Engine['containers'], ref: string, req: ApiRequest, h:
 export function containerRoutes(engine: Engine): Route[] {
   const svc = engine.containers;
   const lowerDirs = async (id: string) => {
-    const { record } = await engine.images.imageRecord(svc.get(id).image);
-    return [...record.chainIds].reverse().map((c) => `${DOCKER_ROOT}/overlay2/${cacheId(c)}/diff`);
+    // an image removed with --force under a stopped container leaves its layers but no record
+    const found = await engine.images.imageRecord(svc.get(id).image).catch((e: unknown) => {
+      if (e instanceof BoxlabError && e.code === 'NotFound') return null;
+      throw e;
+    });
+    return found ? [...found.record.chainIds].reverse().map((c) => `${DOCKER_ROOT}/overlay2/${cacheId(c)}/diff`) : [];
   };
 
   return [
