@@ -116,7 +116,18 @@ export function containerRoutes(engine: Engine): Route[] {
           },
         });
         const now = Date.now();
-        writeJson(res, 200, chosen.map((c) => containerRow(c, now, { ports: [] })));
+        // moby's transformContainer: a reference that no longer names the container's image shows its ID
+        const imageNow = new Map<string, string | null>();
+        for (const c of chosen)
+          if (!imageNow.has(c.config.Image)) imageNow.set(c.config.Image, await engine.images.resolve(c.config.Image).catch(() => null));
+        writeJson(
+          res,
+          200,
+          chosen.map((c) => {
+            const row = containerRow(c, now, { ports: [] });
+            return c.config.Image !== c.image && imageNow.get(c.config.Image) !== c.image ? { ...row, Image: c.image } : row;
+          }),
+        );
       },
     },
     {
