@@ -84,6 +84,14 @@ describeWithTool([dockerd(), needTool('python3', 'apt-get install python3')], 'i
     expect(r.boxlab).toEqual(r.docker);
   });
 
+  it('the window size of the client\'s terminal reaches the container (/resize): stty size', { timeout: 60_000 }, async () => {
+    // measured on the engine here in a 24x80 terminal: `24 80` (the prompt may be redrawn before it,
+    // when the resize comes after the first prompt: busybox's SIGWINCH redraw, not modelled)
+    const env = { ...envFor(box), PTY_WINSIZE: '24x80' };
+    const r = await runInPty(['docker', ...RUN, '-it', 'dk-build', 'sh'], [['stty size\r', 400], ['exit\r', 400]], env);
+    expect(r.output).toContain('stty size\r\n24 80\r\n');
+  });
+
   it('docker exec -it C sh: a shell in the running container, `exit 3` gives status 3', { timeout: 60_000 }, async () => {
     const r = await both(['exec', '-it', name, 'sh'], [['echo $0 $((6*7))\r', 400], ['exit 3\r', 400]]);
     expect(r.boxlab.output).toContain('/ # \x1b[6necho $0 $((6*7))\r\nsh 42\r\n/ # \x1b[6nexit 3\r\n');

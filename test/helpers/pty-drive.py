@@ -2,12 +2,18 @@
 # terminal sees. argv: STEPS_JSON DOCKER_ARGS... ; each step is [bytes_as_latin1, quiet_ms]: the bytes are
 # typed, then the output is read until it has been quiet that long. Prints JSON: the bytes the
 # terminal received (latin1) and the command's exit status.
-import json, os, pty, select, sys, time
+import fcntl, json, os, pty, select, struct, sys, termios, time
 
 steps = json.loads(sys.argv[1])
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp(sys.argv[2], sys.argv[2:])
+# PTY_WINSIZE=ROWSxCOLS: a window, as a terminal has (the docker CLI sends it to the daemon's
+# /resize); none by default: the resize races the shell's first prompt, and busybox redraws the
+# prompt on the SIGWINCH it gets when the resize comes second
+if os.environ.get('PTY_WINSIZE'):
+    rows, cols = (int(n) for n in os.environ['PTY_WINSIZE'].split('x'))
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
 out = bytearray()
 
 def drain(quiet_ms, limit_s=30.0):

@@ -144,3 +144,36 @@ describe('busybox sh on a terminal', () => {
     expect(r.output).toContain('/ # \x1b[6necho a\r\na\r\n');
   });
 });
+
+describe('stty size', () => {
+  async function run(stdin: Tty | null) {
+    const kernel = new Kernel({ programs: busyboxPrograms() });
+    const out: string[] = [];
+    const sink = { kind: 'pipe' as const, write: async (d: Uint8Array) => void out.push(Buffer.from(d).toString()), close: () => {} };
+    const proc = await kernel.start({
+      ns: kernel.newPidNamespace(),
+      applet: 'stty',
+      argv: ['stty', 'size'],
+      env: new Map(),
+      cwd: '/',
+      cred: { uid: 0, gid: 0, groups: [] },
+      fs: vfsPort(rootfs()),
+      uts: { hostname: 'boxlab' },
+      stdin: stdin ? stdin.reader : (await import('../../src/runtime/stream.js')).nullSource,
+      stdout: sink,
+      stderr: sink,
+    });
+    return { out: out.join(''), status: statusCode(await proc.exited), text: () => out.join('') };
+  }
+
+  it('prints the window size the daemon set, and what busybox says without one', async () => {
+    const t = new Tty(() => {}, () => {});
+    const unset = await run(t);
+    expect([unset.text(), unset.status]).toEqual(['stty: standard input\n', 0]);
+    t.resize(24, 80);
+    const set = await run(t);
+    expect([set.text(), set.status]).toEqual(['24 80\n', 0]);
+    const none = await run(null);
+    expect([none.text(), none.status]).toEqual(['stty: standard input: Inappropriate ioctl for device\n', 1]);
+  });
+});
