@@ -24,6 +24,40 @@ export function frame(stream: StdStream, data: Uint8Array): Buffer {
   return Buffer.concat([h, data]);
 }
 
+/**
+ * The body of a request that asks for an upgrade (`POST /exec/{id}/start` with its JSON): Node's
+ * parser leaves it on the socket, ahead of the stdin that follows; this takes exactly
+ * Content-Length bytes and leaves the rest for the stream. Null when the request is no upgrade.
+ */
+export async function upgradeBody(req: IncomingMessage): Promise<Buffer | null> {
+  if (!req.headers.upgrade) return null;
+  const want = Number(req.headers['content-length'] ?? 0);
+  const socket = req.socket as Socket;
+  const parts: Buffer[] = [];
+  let got = 0;
+  while (got < want) {
+    const chunk = socket.read() as Buffer | null;
+    if (chunk === null) {
+      if (socket.readableEnded || socket.destroyed) break;
+      await new Promise<void>((r) => {
+        const done = () => {
+          socket.off('readable', done);
+          socket.off('end', done);
+          socket.off('close', done);
+          r();
+        };
+        socket.on('readable', done).on('end', done).on('close', done);
+      });
+      continue;
+    }
+    const take = Math.min(chunk.length, want - got);
+    parts.push(chunk.subarray(0, take));
+    got += take;
+    if (take < chunk.length) socket.unshift(chunk.subarray(take));
+  }
+  return Buffer.concat(parts);
+}
+
 export interface Hijacked {
   socket: Socket;
   /** Writes output: framed without a TTY, raw with one. Ignored once the connection is gone. */
@@ -32,6 +66,11 @@ export interface Hijacked {
   end(): void;
   /** Resolves when the client closes its side (stdin done) or goes away. */
   readonly clientDone: Promise<void>;
+  /**
+   * Hands what the client sends (the process's stdin) to `input`; `closed` is called when the
+   * client closes its side (docker's CloseWrite after its stdin ended) or goes away.
+   */
+  readInput(input: (data: Buffer) => void, closed: () => void): void;
 }
 
 /** Takes the connection over from HTTP and answers as dockerd does before the raw stream. */
@@ -67,6 +106,10 @@ export function hijack(req: IncomingMessage, res: ServerResponse, opts: { tty: b
     end() {
       if (!socket.destroyed) socket.end();
       open = false;
+    },
+    readInput(input, closed) {
+      socket.on('data', (d: Buffer) => input(d));
+      void clientDone.then(closed);
     },
   };
 }

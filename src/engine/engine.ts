@@ -48,6 +48,12 @@ export class Engine {
     this.runtime = new ModelRuntime(this.images, { programs: opts.programs ?? defaultPrograms(), etcFiles });
     this.containers = new ContainerService(store, this.images, this.events, this.runtime);
     this.execs = new ExecService(this.containers);
+    // docker rmi asks which containers use an image (image-conflicts.ts)
+    const usersOf = (image: string) => this.containers.all().filter((c) => c.image === image);
+    this.images.containerUsers = (image) => usersOf(image).map((c) => ({ id: c.id, running: c.state.Running || c.state.Restarting || c.state.Paused }));
+    this.images.pinUsers = async (image) => {
+      for (const c of usersOf(image)) await this.runtime.rootfs(c);
+    };
   }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {

@@ -1,6 +1,7 @@
 import * as fsp from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { hexOf, isDigest, shortId, type Digest } from '../digest.js';
+import { deleteConflict, referenceConflict, type ImageUsers } from './image-conflicts.js';
 import { BoxlabError } from '../errors.js';
 import { analyzeLayers, type Efficiency, type LayerChanges } from '../layer/analysis.js';
 import { exportTree } from '../layer/export.js';
@@ -73,6 +74,11 @@ export interface LayerReport {
  */
 export class ImageService {
   private readonly meta: ImageMetadata;
+
+  /** Who uses an image (the container service answers, once the engine has one). */
+  containerUsers: ImageUsers = () => [];
+  /** Makes the filesystems of an image's containers before its record goes (the engine's runtime). */
+  pinUsers: (image: Digest) => Promise<void> = async () => {};
 
   constructor(
     private readonly store: Store,
@@ -344,14 +350,29 @@ export class ImageService {
         /* by ID */
       }
       const items: RemovedItem[] = [];
+      const users = this.containerUsers(id);
+      const byReference = !!byTag && tags[byTag] === id;
+      if (byReference && !opts.force && own.length === 1) {
+        const c = referenceConflict(ref, id, users);
+        if (c) throw c;
+      }
+      // by ID: a running user first, then (unforced) other tags, then a stopped user (the mask order)
+      if (!byReference) {
+        const c = deleteConflict(id, users, !!opts.force || own.length > 1);
+        if (c) throw c.error;
+      }
       let untag: string[];
-      if (byTag && tags[byTag] === id) untag = [byTag];
+      if (byReference) untag = [byTag!];
       else if (own.length > 1 && !opts.force)
         throw new BoxlabError(
           'FailedPrecondition',
           `conflict: unable to delete ${shortId(id)} (must be forced) - image is referenced in multiple repositories`,
         );
       else untag = own;
+      if (!byReference && own.length > 1) {
+        const c = deleteConflict(id, users, !!opts.force);
+        if (c) throw c.error;
+      }
       for (const t of untag) {
         delete tags[t];
         items.push({ untagged: t });
@@ -360,6 +381,10 @@ export class ImageService {
       // moby's untag and delete events name the image by its ID
       for (let i = 0; i < untag.length; i++) this.events.emit('image', 'untag', id, { name: id });
       if (Object.values(tags).includes(id)) return items;
+      // the last tag went: a container's image stays (quietly) unless it may go (imageDeleteHelper)
+      if (byReference && deleteConflict(id, users, !!opts.force)) return items;
+      // a stopped container of a force-deleted image keeps its filesystem: mounted now, layers kept
+      if (users.length) await this.pinUsers(id);
       const { chainIds } = await this.store.image(id);
       await this.store.removeImageRecord(id);
       await this.meta.forget([id]);
@@ -368,7 +393,7 @@ export class ImageService {
       items.push({ deleted: id });
       this.events.emit('image', 'delete', id, { name: id });
       // Docker lists the chainIDs it freed top layer first; layers other images use stay
-      const freed = new Set((await this.store.collectGarbage()).layers);
+      const freed = new Set(users.length ? [] : (await this.store.collectGarbage()).layers);
       for (const c of [...chainIds].reverse()) if (freed.has(c)) items.push({ deleted: c });
       return items;
     });
@@ -385,6 +410,8 @@ export class ImageService {
     const layerSize = new Map<Digest, number>();
     for (const img of await this.list()) {
       if ((img.tags.length && !opts.all) || opts.keep?.(img)) continue;
+      // moby's ImagesPrune leaves the images containers use
+      if (this.containerUsers(img.id).length) continue;
       img.chainIds.forEach((c, i) => layerSize.set(c, img.layerSizes[i] ?? 0));
       for (const ref of img.tags.length ? img.tags : [img.id]) {
         try {

@@ -57,6 +57,9 @@ abstract class Handle {
 }
 
 class ReadHandle extends Handle implements ReadStream {
+  get tty() {
+    return (this.file.obj as Source).tty;
+  }
   read(max = DEFAULT_READ): Promise<Uint8Array | null> {
     this.ensureOpen();
     const src = this.file.obj as Source;

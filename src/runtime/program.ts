@@ -77,6 +77,8 @@ export interface ReadStream {
   read(max?: number): Promise<Uint8Array | null>;
   /** Drops this process's hold on the stream (close(2)); further reads reject with EBADF. Idempotent. */
   close(): void;
+  /** A terminal's controls (tcsetattr, the window size), when the stream is one (tty.ts). */
+  readonly tty?: import('./tty.js').TtyControl;
 }
 
 /**

@@ -17,6 +17,8 @@ export interface Source {
   read(max: number, abort?: AbortSignal): Promise<Uint8Array | null>;
   /** The last holder let go. */
   close(): void;
+  /** A terminal's controls (tty.ts), for the process holding it. */
+  readonly tty?: import('./tty.js').TtyControl;
 }
 
 export interface Sink {

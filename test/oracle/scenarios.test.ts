@@ -37,6 +37,7 @@ export const EXPECTED = [
   'processes',
   'diff-commit',
   'containers-more',
+  'containers-interactive',
 ];
 
 const scenarios = readdirSync(DIR)

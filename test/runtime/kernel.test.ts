@@ -11,6 +11,7 @@ import { PIPE_CAPACITY, statusCode, type Program } from '../../src/runtime/progr
 import { Pipe } from '../../src/runtime/stream.js';
 import { SIGKILL, SIGTERM, SIGUSR1, parseSignal, signalName } from '../../src/runtime/signals.js';
 import { rootfs, start } from './harness.js';
+import { ASH_BANNER } from '../../src/runtime/shell/interactive.js';
 
 function kernelWith(extra: Record<string, Program> = {}) {
   const clock = new VirtualClock();
@@ -209,14 +210,22 @@ describe('clocks', () => {
 });
 
 describe('the interactive shell', () => {
-  it('prompts, runs a line, and ends with exit 3', async () => {
+  // bytes of Debian's busybox 1.35 here: printf '...' | busybox sh -i
+  it('prompts after the banner, runs a line, and ends with exit 3', async () => {
     const { clock, kernel } = kernelWith();
     const s = await start(['sh', '-i'], { kernel, clock, stdin: 'echo hi\nif true\nthen echo multi; fi\nnosuch\nexit 3\necho never\n' });
     await clock.advance(1);
     expect(await s.done).toEqual({
-      stdout: '/ # hi\n/ # > multi\n/ # / # ',
-      stderr: 'sh: nosuch: not found\n',
+      stdout: `${ASH_BANNER}/ # hi\n/ # > multi\n/ # / # `,
+      stderr: "sh: can't access tty; job control turned off\nsh: nosuch: not found\n",
       status: 3,
     });
+  });
+
+  it('at the end of its input says a newline and exits with the last status', async () => {
+    const { clock, kernel } = kernelWith();
+    const s = await start(['sh', '-i'], { kernel, clock, stdin: 'false\n' });
+    await clock.advance(1);
+    expect(await s.done).toEqual({ stdout: `${ASH_BANNER}/ # / # `, stderr: "sh: can't access tty; job control turned off\n\n", status: 1 });
   });
 });

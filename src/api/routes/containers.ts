@@ -12,13 +12,19 @@ import type { WaitCondition } from '../../engine/containers/service.js';
 import { top } from '../../engine/containers/top.js';
 import { commitContainer } from '../../engine/containers/commit.js';
 import { boolValue, param, writeJson, writeStatus, type ApiRequest } from '../http.js';
-import { frame, hijack } from '../hijack.js';
+import { frame, hijack, upgradeBody, type Hijacked } from '../hijack.js';
+import { InputQueue } from '../../engine/containers/stdin.js';
+import { archiveRoutes } from './archive.js';
 import type { Route } from '../route.js';
 
 async function readBody(req: ApiRequest): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
+  let raw = await upgradeBody(req);
+  if (raw === null) {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    raw = Buffer.concat(chunks);
+  }
+  const text = raw.toString('utf8');
   if (!text.trim()) return {};
   try {
     return JSON.parse(text) ?? {};
@@ -43,11 +49,39 @@ function timeArg(v: string | null): number | undefined {
   return Number.isFinite(n) ? n * 1000 : undefined;
 }
 
+/** `h` and `w` of /resize, as moby's postContainersResize reads them (strconv.Atoi). */
+function windowSize(req: ApiRequest): { rows: number; cols: number } {
+  const num = (k: string) => {
+    const v = req.query.get(k) ?? '';
+    if (!/^[+-]?\d+$/.test(v)) throw new BoxlabError('InvalidArgument', `strconv.Atoi: parsing "${v}": invalid syntax`);
+    return Number(v);
+  };
+  return { rows: num('h'), cols: num('w') };
+}
+
+/**
+ * `stdin=1` on an attach: what the client sends goes to PID 1's stdin when the container was made
+ * with OpenStdin; when the client closes its side, stdin ends for a StdinOnce container (`run -i`).
+ */
+function attachStdin(svc: Engine['containers'], ref: string, req: ApiRequest, h: Hijacked): void {
+  if (!boolValue(req.query, 'stdin')) return;
+  const q = svc.stdinOf(ref);
+  if (!q) return;
+  const once = svc.get(ref).config.StdinOnce;
+  h.readInput((d) => q.push(d), () => {
+    if (once) q.end();
+  });
+}
+
 export function containerRoutes(engine: Engine): Route[] {
   const svc = engine.containers;
   const lowerDirs = async (id: string) => {
-    const { record } = await engine.images.imageRecord(svc.get(id).image);
-    return [...record.chainIds].reverse().map((c) => `${DOCKER_ROOT}/overlay2/${cacheId(c)}/diff`);
+    // an image removed with --force under a stopped container leaves its layers but no record
+    const found = await engine.images.imageRecord(svc.get(id).image).catch((e: unknown) => {
+      if (e instanceof BoxlabError && e.code === 'NotFound') return null;
+      throw e;
+    });
+    return found ? [...found.record.chainIds].reverse().map((c) => `${DOCKER_ROOT}/overlay2/${cacheId(c)}/diff`) : [];
   };
 
   return [
@@ -82,7 +116,18 @@ export function containerRoutes(engine: Engine): Route[] {
           },
         });
         const now = Date.now();
-        writeJson(res, 200, chosen.map((c) => containerRow(c, now, { ports: [] })));
+        // moby's transformContainer: a reference that no longer names the container's image shows its ID
+        const imageNow = new Map<string, string | null>();
+        for (const c of chosen)
+          if (!imageNow.has(c.config.Image)) imageNow.set(c.config.Image, await engine.images.resolve(c.config.Image).catch(() => null));
+        writeJson(
+          res,
+          200,
+          chosen.map((c) => {
+            const row = containerRow(c, now, { ports: [] });
+            return c.config.Image !== c.image && imageNow.get(c.config.Image) !== c.image ? { ...row, Image: c.image } : row;
+          }),
+        );
       },
     },
     {
@@ -237,6 +282,7 @@ export function containerRoutes(engine: Engine): Route[] {
         const stdout = boolValue(req.query, 'stdout');
         const stderr = boolValue(req.query, 'stderr');
         const h = hijack(req, res, { tty: c.config.Tty });
+        attachStdin(svc, ref, req, h);
         if (boolValue(req.query, 'logs'))
           for (const r of svc.logOf(ref).read()) if ((r.stream === 'stdout' && stdout) || (r.stream === 'stderr' && stderr)) h.write(r.stream, r.line);
         if (!boolValue(req.query, 'stream')) return h.end();
@@ -258,7 +304,11 @@ export function containerRoutes(engine: Engine): Route[] {
       method: 'POST',
       path: '/containers/:id/resize',
       handler: async (req, res) => {
-        svc.get(param(req, 'id'));
+        const ref = param(req, 'id');
+        const { rows, cols } = windowSize(req);
+        const c = svc.get(ref);
+        if (!c.state.Running) throw new BoxlabError('FailedPrecondition', `Container ${c.id} is not running`);
+        svc.resize(ref, rows, cols);
         writeStatus(res, 200);
       },
     },
@@ -294,6 +344,7 @@ export function containerRoutes(engine: Engine): Route[] {
         await exportFs(root, res);
       },
     },
+    ...archiveRoutes(engine),
     {
       method: 'POST',
       path: '/commit',
@@ -328,13 +379,18 @@ export function containerRoutes(engine: Engine): Route[] {
       handler: async (req, res) => {
         const id = param(req, 'id');
         const body = (await readBody(req)) as { Detach?: boolean; Tty?: boolean };
-        const info = engine.execs.inspect(id) as { ProcessConfig: { tty: boolean } };
+        const info = engine.execs.inspect(id) as { ProcessConfig: { tty: boolean }; OpenStdin: boolean };
         if (body.Detach) {
           void engine.execs.start(id, () => {});
           return writeStatus(res, 200);
         }
         const h = hijack(req, res, { tty: info.ProcessConfig.tty });
-        await engine.execs.start(id, (stream, data) => h.write(stream, data));
+        let stdin: InputQueue | undefined;
+        if (info.OpenStdin) {
+          const q = (stdin = new InputQueue());
+          h.readInput((d) => q.push(d), () => q.end());
+        }
+        await engine.execs.start(id, (stream, data) => h.write(stream, data), stdin);
         h.end();
       },
     },
@@ -342,7 +398,8 @@ export function containerRoutes(engine: Engine): Route[] {
       method: 'POST',
       path: '/exec/:id/resize',
       handler: async (req, res) => {
-        engine.execs.inspect(param(req, 'id'));
+        const { rows, cols } = windowSize(req);
+        engine.execs.resize(param(req, 'id'), rows, cols);
         writeStatus(res, 200);
       },
     },

@@ -9,7 +9,7 @@ import { BoxlabError } from '../../errors.js';
 import type { StdStream } from './logs.js';
 import type { ContainerService } from './service.js';
 import { runcExecMessage } from './service.js';
-import { TaskStartError } from './task.js';
+import { TaskStartError, type ExecTask } from './task.js';
 
 export interface ExecCreate {
   Cmd?: string[];
@@ -32,6 +32,8 @@ interface ExecInstance {
   started: boolean;
   exitCode: number | null;
   pid: number;
+  /** The running process, for /resize. */
+  task?: ExecTask;
 }
 
 export class ExecService {
@@ -63,7 +65,7 @@ export class ExecService {
   }
 
   /** Runs the exec; `output` gets what it writes; resolves with its exit code when it ends. */
-  async start(id: string, output: (stream: StdStream, data: Uint8Array) => void): Promise<number> {
+  async start(id: string, output: (stream: StdStream, data: Uint8Array) => void, stdin?: AsyncIterable<Uint8Array>): Promise<number> {
     const e = this.get(id);
     if (e.started) throw new BoxlabError('FailedPrecondition', `Error: Exec command ${id} has already run`);
     const c = this.containers.get(e.containerId);
@@ -80,9 +82,10 @@ export class ExecService {
           workingDir: e.config.WorkingDir || c.config.WorkingDir || '/',
           tty: !!e.config.Tty,
         },
-        { output },
+        { output, ...(stdin ? { stdin } : {}) },
       );
       e.pid = p.pid;
+      e.task = p;
       const exit = await p.exited;
       e.exitCode = exit.code;
     } catch (err) {
@@ -92,8 +95,14 @@ export class ExecService {
     } finally {
       e.running = false;
       e.pid = 0;
+      e.task = undefined;
     }
     return e.exitCode!;
+  }
+
+  /** `POST /exec/{id}/resize`: the window size of its terminal, if it is running. */
+  resize(id: string, rows: number, cols: number): void {
+    this.get(id).task?.resize?.(rows, cols);
   }
 
   /** `GET /exec/{id}/json`, in the engine's shape and key order. */

@@ -15,7 +15,6 @@ import { Kernel } from '../../runtime/kernel.js';
 import type { PidNamespace, Proc } from '../../runtime/process.js';
 import { statusCode, type ProgramRegistry } from '../../runtime/program.js';
 import { SIGCONT, SIGKILL, SIGSTOP } from '../../runtime/signals.js';
-import { callbackSink, nullSource } from '../../runtime/stream.js';
 import type { Clock } from '../../runtime/clock.js';
 import { FsContext } from '../../vfs/context.js';
 import { MountNamespace } from '../../vfs/namespace.js';
@@ -24,6 +23,7 @@ import type { ImageService } from '../images.js';
 import type { ContainerRecord } from './record.js';
 import { TaskStartError, type ExecSpec, type ExecTask, type Task, type TaskExit, type TaskIO, type TaskProcess, type TaskRuntime } from './task.js';
 import { resolveUser } from './user.js';
+import { processStdio, type ProcessStdio } from './stdio.js';
 
 /**
  * Docker's init layer (daemon/initlayer): what every container's rootfs has whatever the image
@@ -63,6 +63,7 @@ interface Running {
   ns: PidNamespace;
   mountNs: MountNamespace;
   pid1: Proc;
+  stdio: ProcessStdio;
 }
 
 export class ModelRuntime implements TaskRuntime {
@@ -90,6 +91,27 @@ export class ModelRuntime implements TaskRuntime {
     return root;
   }
 
+  /**
+   * The container's files as the daemon sees them for `docker cp` (moby daemon/archive.go mounts
+   * the rootfs and the container's mounts in its own namespace, not the container's): the rootfs,
+   * and once the container has been started, the /etc files the engine bind-mounts; no /dev, no
+   * tmpfs (those live only in the container's namespace).
+   */
+  async archiveView(c: ContainerRecord): Promise<FsContext> {
+    const root = await this.rootfs(c);
+    const ns = new MountNamespace(root, { source: 'overlay' });
+    if (c.hasBeenStarted) {
+      const files = this.opts.etcFiles(c);
+      const host = new Vfs();
+      host.writeFile('hostname', files.hostname);
+      host.writeFile('hosts', files.hosts);
+      host.writeFile('resolv.conf', files.resolvConf);
+      for (const [name, target] of [['resolv.conf', '/etc/resolv.conf'], ['hostname', '/etc/hostname'], ['hosts', '/etc/hosts']] as const)
+        ns.bindFrom(host, name, target, { source: '/dev/vda' });
+    }
+    return new FsContext(ns);
+  }
+
   /** The container is gone: its upper layer is dropped. */
   async remove(c: ContainerRecord): Promise<void> {
     this.roots.delete(c.id);
@@ -102,14 +124,14 @@ export class ModelRuntime implements TaskRuntime {
     const user = resolveUser(ctx, c.config.User);
     const cwd = c.config.WorkingDir || '/';
     mkdirs(ctx, cwd);
-    const proc = await this.startIn(c, mountNs, this.kernel.newPidNamespace(), {
+    const { proc, stdio } = await this.startIn(c, mountNs, this.kernel.newPidNamespace(), {
       argv: [c.path, ...c.args],
       env: c.config.Env,
       user: c.config.User,
       workingDir: cwd,
       tty: c.config.Tty,
     }, io, user);
-    const run: Running = { rec: c, ns: proc.ns, mountNs, pid1: proc };
+    const run: Running = { rec: c, ns: proc.ns, mountNs, pid1: proc, stdio };
     this.running.set(c.id, run);
     return this.task(run);
   }
@@ -121,13 +143,18 @@ export class ModelRuntime implements TaskRuntime {
     spec: ExecSpec,
     io: TaskIO,
     user = resolveUser(new FsContext(mountNs), spec.user),
-  ): Promise<Proc> {
+  ): Promise<{ proc: Proc; stdio: ProcessStdio }> {
     const ctx = new FsContext(mountNs, user);
     const env = processEnv(spec.env, c.config.Hostname, user.home);
     const program = spec.argv[0]!;
     const path = lookPath(ctx, program, env.get('PATH') ?? '');
+    let proc: Proc | undefined;
+    // the terminal's foreground process group: the process and the children it did not move
+    const stdio = processStdio(spec.tty, io, (sig) => {
+      if (proc) for (const p of ns.procs.values()) if (p.alive && p.pgid === proc.pgid) p.deliver(sig, null);
+    });
     try {
-      return await this.kernel.start({
+      proc = await this.kernel.start({
         path,
         argv: spec.argv,
         ns,
@@ -136,10 +163,11 @@ export class ModelRuntime implements TaskRuntime {
         cred: { uid: user.uid, gid: user.gid, groups: user.groups },
         fs: contextPort(ctx),
         uts: { hostname: c.config.Hostname },
-        stdin: nullSource,
-        stdout: callbackSink((d) => io.output('stdout', d)),
-        stderr: callbackSink((d) => io.output('stderr', d)),
+        stdin: stdio.stdin,
+        stdout: stdio.stdout,
+        stderr: stdio.stderr,
       });
+      return { proc, stdio };
     } catch (e) {
       if (e instanceof FsError && e.errno === 'ENOENT') throw new TaskStartError('no-such-file', program, e.message);
       if (e instanceof FsError && e.errno === 'EACCES') throw new TaskStartError('permission', program, e.message);
@@ -167,14 +195,15 @@ export class ModelRuntime implements TaskRuntime {
       resume: () => {
         for (const p of everyone()) p.deliver(SIGCONT, null);
       },
+      resize: (rows, cols) => run.stdio.tty?.resize(rows, cols),
       processes: (): TaskProcess[] =>
         everyone().map((p) => {
           const i = p.info(this.kernel.hostNs);
           return { pid: i.pid, ppid: i.ppid, uid: i.uid, argv: i.argv, startTime: i.startTime, state: i.state };
         }),
       exec: async (spec: ExecSpec, io: TaskIO): Promise<ExecTask> => {
-        const p = await this.startIn(run.rec, run.mountNs, ns, spec, io);
-        return { pid: p.hostPid, exited: p.exited.then((ws) => ({ code: statusCode(ws) })) };
+        const { proc: p, stdio } = await this.startIn(run.rec, run.mountNs, ns, spec, io);
+        return { pid: p.hostPid, exited: p.exited.then((ws) => ({ code: statusCode(ws) })), resize: (rows, cols) => stdio.tty?.resize(rows, cols) };
       },
     };
   }

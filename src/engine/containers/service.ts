@@ -17,6 +17,7 @@ import { canonicalName, generateName, newContainerId } from './names.js';
 import { ContainerDir } from './persist.js';
 import { goTime, initialState, type ContainerRecord } from './record.js';
 import { TaskStartError, type Task, type TaskExit, type TaskRuntime } from './task.js';
+import { InputQueue } from './stdin.js';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
@@ -41,6 +42,8 @@ interface Live {
   restartTimer?: NodeJS.Timeout;
   /** The attached output streams end when PID 1 exits: each attach waits on this. */
   latch: Latch;
+  /** PID 1's stdin (OpenStdin): made by the first attach or start, gone when PID 1 ends. */
+  stdin?: InputQueue;
 }
 
 /**
@@ -186,6 +189,7 @@ export class ContainerService {
           l.log.write(stream, data);
           for (const f of l.listeners) f(stream, data);
         },
+        ...(rec.config.OpenStdin ? { stdin: (l.stdin ??= new InputQueue()) } : {}),
       });
     } catch (e) {
       l.latch.close();
@@ -208,6 +212,7 @@ export class ContainerService {
   private async onExit(l: Live, task: Task, exit: TaskExit): Promise<void> {
     if (l.task !== task) return;
     l.task = undefined;
+    l.stdin = undefined;
     l.log.flush();
     l.latch.close();
     const rec = l.rec;
@@ -414,6 +419,21 @@ export class ContainerService {
     const l = this.entry(ref);
     l.listeners.add(fn);
     return { stop: () => l.listeners.delete(fn), closed: l.latch.closed };
+  }
+
+  /**
+   * Where an attach with stdin writes: PID 1's stdin (the one the next start will use when it is not
+   * running); undefined when the container was made without OpenStdin (`-i`), as moby ignores it then.
+   */
+  stdinOf(ref: string): InputQueue | undefined {
+    const l = this.entry(ref);
+    if (!l.rec.config.OpenStdin) return undefined;
+    return (l.stdin ??= new InputQueue());
+  }
+
+  /** `POST /containers/{id}/resize`: the terminal's window size, when the container runs with one. */
+  resize(ref: string, rows: number, cols: number): void {
+    this.entry(ref).task?.resize?.(rows, cols);
   }
 
   /** Resolves when the container's current PID 1 has ended (its output streams are closed). */

@@ -44,6 +44,8 @@ export interface ExecSpec {
 export interface ExecTask {
   readonly pid: number;
   readonly exited: Promise<TaskExit>;
+  /** TIOCSWINSZ on its terminal (an exec with Tty); nothing without one. */
+  resize?(rows: number, cols: number): void;
 }
 
 export interface Task {
@@ -55,6 +57,8 @@ export interface Task {
   pause(): void;
   resume(): void;
   processes(): TaskProcess[];
+  /** TIOCSWINSZ on PID 1's terminal (Tty: true); nothing without one. */
+  resize?(rows: number, cols: number): void;
   /**
    * Runs a process in the container's namespaces. Rejects, before anything runs, with a TaskStartError
    * when the program cannot be executed (not found, not executable).

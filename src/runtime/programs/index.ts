@@ -8,6 +8,7 @@ import { cat, echo, env, falseProgram, sleep, trueProgram } from './basic.js';
 import { head, yes } from './head.js';
 import { kill } from './kill.js';
 import { ps } from './ps.js';
+import { stty } from './stty.js';
 
 /** busybox itself: `busybox APPLET ARGS...` runs the applet (argv shifted, as busybox's main does). */
 function busybox(registry: ProgramRegistry): Program {
@@ -37,6 +38,7 @@ export function busyboxPrograms(): ProgramRegistry {
     ['ps', ps],
     ['head', head],
     ['yes', yes],
+    ['stty', stty],
   ]);
   r.set('busybox', busybox(r));
   return r;

@@ -11,6 +11,8 @@ export class ExitShell {
     readonly syntax = false,
   ) {}
 }
+/** SIGINT reached an interactive shell with no trap for it (ash's EXINT): the line is abandoned. */
+export class Interrupted {}
 export class BreakLoop {
   constructor(public n: number) {}
 }

@@ -3,11 +3,16 @@
  * `exit` or end of input. A command spread over lines is read on with PS2. busybox's default
  * prompt for a fancy-prompt build is `\w \$ ` (the directory, then # for root): `/ # `.
  * Errors do not end an interactive shell; `exit N` ends it with N. The prompt goes to stdout, as
- * busybox's line editing writes it (`printf 'echo hi\n' | busybox sh -i` shows `/ # hi`); the
- * banner Debian's build prints first is left out (the busybox image's sh starts at the prompt).
+ * busybox's line editing writes it (`printf 'echo hi\n' | busybox sh -i` shows `/ # hi`), after the
+ * banner Debian's build prints (ash_main, without FEATURE_SH_EXTRA_QUIET; the dk-build image's sh
+ * prints it under `docker run -it`, measured). On a terminal the line is read as busybox's lineedit
+ * reads it (lineedit.ts); elsewhere ash says it cannot do job control and reads lines as they come.
+ * ^C (SIGINT, caught while interactive: ash's onint) abandons the line: status 130, a new prompt.
  */
 import { isSysErrno } from '../errno.js';
-import { ExitShell } from './control.js';
+import { SIGINT } from '../signals.js';
+import { ExitShell, Interrupted } from './control.js';
+import { editLine } from './lineedit.js';
 import { ShellError } from './expand.js';
 import { Parser, ShellSyntaxError } from './parser.js';
 import type { Shell } from './shell.js';
@@ -63,22 +68,63 @@ function incomplete(text: string): boolean {
   }
 }
 
+/** The Debian build's greeting (busybox ash.c, ash_main), on stdout. */
+export const ASH_BANNER = "\n\nBusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) built-in shell (ash)\nEnter 'help' for a list of built-in commands.\n\n";
+
+/** One prompted line: the terminal's line editor, or a plain read; INTERRUPTED for ^C there. */
+async function prompted(sh: Shell, ps: string): Promise<string | null | typeof INTERRUPTED> {
+  const tty = sh.ctx.stdin.tty;
+  if (tty) {
+    const r = await editLine(sh, tty, ps);
+    return r === 'interrupt' ? INTERRUPTED : r;
+  }
+  await sh.write(1, ps);
+  return readLine(sh);
+}
+const INTERRUPTED = Symbol('interrupted');
+
+/** A whole command, over PS2 lines while it is cut short. */
+async function readCommand(sh: Shell): Promise<string | null | typeof INTERRUPTED> {
+  let text = await prompted(sh, expandPrompt(sh, sh.vars.get('PS1') ?? ''));
+  if (typeof text !== 'string') return text;
+  while (incomplete(text)) {
+    const more = await prompted(sh, sh.vars.get('PS2') ?? '> ');
+    if (more === INTERRUPTED) return more;
+    if (more === null) break;
+    text += more;
+  }
+  return text;
+}
+
 export async function interactive(sh: Shell): Promise<number> {
   if (!sh.vars.isSet('PS1')) sh.vars.set('PS1', '\\w \\$ ');
   if (!sh.vars.isSet('PS2')) sh.vars.set('PS2', '> ');
+  sh.iflag = true;
+  sh.ctx.sys.setDisposition(SIGINT, 'catch');
+  await sh.write(1, ASH_BANNER);
+  if (!sh.ctx.stdin.tty) await sh.error("can't access tty; job control turned off");
   for (;;) {
-    await sh.write(1, expandPrompt(sh, sh.vars.get('PS1') ?? ''));
-    let text = await readLine(sh);
-    if (text === null) return sh.status;
-    while (incomplete(text)) {
-      await sh.write(1, sh.vars.get('PS2') ?? '> ');
-      const more = await readLine(sh);
-      if (more === null) break;
-      text += more;
+    const text = await readCommand(sh);
+    if (text === INTERRUPTED) {
+      sh.status = 128 + SIGINT;
+      continue;
+    }
+    if (text === null) {
+      // ash's cmdloop at end of input: a newline on stderr, then the last status
+      await sh.write(2, '\n');
+      return sh.status;
     }
     try {
       await sh.evalString(text, 0, 1);
+      await sh.dotrap();
     } catch (e) {
+      if (e instanceof Interrupted) {
+        // ash's EXINT: the line is abandoned, a newline on stderr
+        sh.ctx.sys.takeSignals();
+        await sh.write(2, '\n');
+        sh.status = 128 + SIGINT;
+        continue;
+      }
       if (e instanceof ExitShell) {
         // A syntax error only ends the line in an interactive shell.
         if (e.syntax) continue;

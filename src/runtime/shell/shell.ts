@@ -16,7 +16,8 @@ import { Jobs } from './jobs.js';
 import { ShellSyntaxError, Parser } from './parser.js';
 import { withRedirs } from './redir.js';
 import { Vars, ReadonlyError } from './vars.js';
-import { BreakLoop, ContinueLoop, ExitShell, ReturnFn } from './control.js';
+import { BreakLoop, ContinueLoop, ExitShell, Interrupted, ReturnFn } from './control.js';
+import { SIGINT } from '../signals.js';
 import type { Redir } from './ast.js';
 
 export { BreakLoop, ContinueLoop, ExitShell, ReturnFn };
@@ -61,6 +62,8 @@ export class Shell implements ExpandHost {
   substStatus: number | null = null;
   /** Files this shell can run as scripts with `.`; 'c' for `sh -c`. */
   mode: 'c' | 'file' | 'stdin' = 'c';
+  /** Interactive (ash's iflag): SIGINT without a trap abandons the line instead of ending the shell. */
+  iflag = false;
   /** The file mode creation mask `umask` shows and sets. */
   umask = 0o022;
   /** getopts' position inside a group of option letters (ash's optoff). */
@@ -121,6 +124,8 @@ export class Shell implements ExpandHost {
     s.funcline = this.funcline;
     s.funcDepth = this.funcDepth;
     s.loopDepth = this.loopDepth;
+    // ash's forkchild: a child of an interactive shell takes ^C as any process does
+    if (this.iflag && !this.traps.has(SIGINT)) ctx.sys.setDisposition(SIGINT, 'default');
     // ash's clear_traps: a subshell keeps ignored signals ignored; caught ones go back to default.
     for (const [sig, action] of this.traps) {
       if (action === '') s.traps.set(sig, '');
@@ -185,6 +190,7 @@ export class Shell implements ExpandHost {
     const sigs = [...new Set(taken)].sort((a, b) => a - b);
     for (const sig of sigs) {
       const action = this.traps.get(sig);
+      if (sig === SIGINT && this.iflag && action === undefined) throw new Interrupted();
       if (!action) continue;
       const saved = this.status;
       const prevSaved = this.savedStatus;
