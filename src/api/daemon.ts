@@ -11,6 +11,7 @@ import type { Route } from './route.js';
 import { containerRoutes, fallbackInspectRoutes } from './routes/containers.js';
 import { imageRoutes } from './routes/images.js';
 import { systemRoutes } from './routes/system.js';
+import { volumeRoutes } from './routes/volumes.js';
 import { apiHandler } from './server.js';
 
 export interface DaemonOptions {
@@ -29,6 +30,7 @@ export function routes(engine: Engine, opts: { debug?: boolean; signal?: AbortSi
     ...systemRoutes({ images: engine.images, events: engine.events, root: engine.store.root, id, debug: !!opts.debug, ...(opts.signal ? { signal: opts.signal } : {}) }),
     ...imageRoutes(engine.images),
     ...containerRoutes(engine),
+    ...volumeRoutes(engine.volumes),
     ...fallbackInspectRoutes(),
   ];
 }
