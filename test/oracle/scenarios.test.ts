@@ -38,6 +38,7 @@ export const EXPECTED = [
   'diff-commit',
   'containers-more',
   'volumes',
+  'volumes-more',
 ];
 
 const scenarios = readdirSync(DIR)
