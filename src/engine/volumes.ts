@@ -51,6 +51,8 @@ const filterError = (msg: string) => new BoxlabError('InvalidArgument', msg);
 
 export class VolumeService {
   readonly store: VolumeStore;
+  /** Each container's bind mounts of its last start (each holds its host directory open until replaced). */
+  private readonly binds = new Map<string, HostFs[]>();
   /** The containers that exist (set by the engine): who uses a volume. */
   containers: () => readonly ContainerRecord[] = () => [];
 
@@ -193,6 +195,9 @@ export class VolumeService {
 
   /** At start: the filesystems to mount, in the order of `specsOf` (binds made when `-v` names a missing directory). */
   runtimeMounts(rec: ContainerRecord): RuntimeMount[] {
+    this.closeBinds(rec.id);
+    const binds: HostFs[] = [];
+    this.binds.set(rec.id, binds);
     const out: RuntimeMount[] = [];
     for (const s of this.specsOf(rec)) {
       if (s.type === 'tmpfs') {
@@ -205,10 +210,16 @@ export class VolumeService {
         // moby: a missing `-v` source is made (MkdirAllAndChown, 0755) when the container starts
         if (s.createSource && !fs.existsSync(s.source)) fs.mkdirSync(s.source, { recursive: true, mode: 0o755 });
         host = new HostFs(s.source);
+        binds.push(host);
       }
       out.push({ target: s.target, fs: host, readOnly: s.readOnly, source: host.source, flags: host.flags, type: s.type });
     }
     return out;
+  }
+
+  private closeBinds(id: string): void {
+    for (const b of this.binds.get(id) ?? []) b.close();
+    this.binds.delete(id);
   }
 
   /** The container's mounts as specs, anonymous volumes named as they were at create. */
@@ -221,6 +232,7 @@ export class VolumeService {
 
   /** The container is gone: its anonymous volumes go too with `rm -v` or `--rm`, unless another container uses them. */
   released(rec: ContainerRecord, removeAnonymous: boolean): void {
+    this.closeBinds(rec.id);
     if (!removeAnonymous) return;
     for (const m of rec.mounts) {
       if (m.Type !== 'volume' || !m.Name) continue;
