@@ -126,4 +126,26 @@ describe('volumes', () => {
     const r = await run(engine, 'touch /x 2>&1; echo a > /t/a; cat /t/a; echo b > /v/b; cat /v/b', { ReadonlyRootfs: true, Tmpfs: { '/t': 'size=1k' }, Binds: ['rw:/v'] });
     expect(r.out).toBe('touch: /x: Read-only file system\na\nb\n');
   });
+
+  it('shows every mount in the container`s /proc/mounts table, sorted by depth, the /etc files read-only with a read-only rootfs', async () => {
+    const { engine } = await setup();
+    const host = fs.mkdtempSync(path.join(os.tmpdir(), 'bx-bind-'));
+    dirs.push(host);
+    const { id } = await engine.containers.create({
+      Image: 'dk-build',
+      Cmd: ['sh', '-c', 'sleep 5'],
+      HostConfig: { ReadonlyRootfs: true, Binds: ['vn:/data', `${host}:/h/deep:ro`], Tmpfs: { '/t2': 'size=2k,mode=700' }, Mounts: [{ Type: 'tmpfs', Target: '/tm', TmpfsOptions: { SizeBytes: 1048576, Mode: 0o1770 } }] },
+    });
+    await engine.containers.start(id);
+    const table = engine.runtime.mountTable(engine.containers.get(id))!.split('\n').filter(Boolean);
+    await engine.containers.kill(id);
+    const targets = table.map((l) => l.split(' ')[1]);
+    expect(targets.slice(targets.indexOf('/data'))).toEqual(['/data', '/tm', '/t2', '/h/deep', '/etc/resolv.conf', '/etc/hostname', '/etc/hosts']);
+    expect(table[0]).toMatch(/^overlay \/ overlay ro,/);
+    expect(table.find((l) => l.includes(' /data '))).toMatch(/^\S+ \/data \S+ rw,/);
+    expect(table.find((l) => l.includes(' /h/deep '))).toMatch(/^\S+ \/h\/deep \S+ ro,/);
+    expect(table.find((l) => l.includes(' /t2 '))).toBe('tmpfs /t2 tmpfs rw,nosuid,nodev,noexec,relatime,size=4k,mode=700 0 0');
+    expect(table.find((l) => l.includes(' /tm '))).toBe('tmpfs /tm tmpfs rw,nosuid,nodev,noexec,relatime,size=1024k,mode=1770 0 0');
+    expect(table.find((l) => l.includes(' /etc/hosts '))).toMatch(/ ro,/);
+  });
 });

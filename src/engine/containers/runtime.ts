@@ -94,6 +94,11 @@ export class ModelRuntime implements TaskRuntime {
     return root;
   }
 
+  /** A running container's mount table as /proc/self/mounts shows it (labs, tests); undefined when stopped. */
+  mountTable(c: ContainerRecord): string | undefined {
+    return this.running.get(c.id)?.mountNs.mounts();
+  }
+
   /** The container is gone: its upper layer is dropped. */
   async remove(c: ContainerRecord): Promise<void> {
     this.roots.delete(c.id);
