@@ -45,3 +45,7 @@ t rm c2
 t inspect -f '{{.Name}} {{.Driver}} {{.Scope}} {{.Mountpoint}}' vol-p
 ts volume prune -f
 t volume ls
+t volume create last
+t run --rm -v last:/v $IMG sh -c 'echo 1234 > /v/f'
+t system df
+t system df -v --format '{{range .Volumes}}{{.Name}} {{.Links}} {{.Size}}{{println}}{{end}}'
