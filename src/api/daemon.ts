@@ -11,6 +11,7 @@ import type { Route } from './route.js';
 import { containerRoutes, fallbackInspectRoutes } from './routes/containers.js';
 import { imageRoutes } from './routes/images.js';
 import { systemRoutes } from './routes/system.js';
+import { volumeRoutes } from './routes/volumes.js';
 import { apiHandler } from './server.js';
 
 export interface DaemonOptions {
@@ -26,9 +27,10 @@ export interface DaemonOptions {
 export function routes(engine: Engine, opts: { debug?: boolean; signal?: AbortSignal } = {}): Route[] {
   const id = createHash('sha256').update(engine.store.root).digest('hex').slice(0, 48).toUpperCase().match(/.{4}/g)!.join(':');
   return [
-    ...systemRoutes({ images: engine.images, events: engine.events, root: engine.store.root, id, debug: !!opts.debug, ...(opts.signal ? { signal: opts.signal } : {}) }),
+    ...systemRoutes({ images: engine.images, volumes: engine.volumes, events: engine.events, root: engine.store.root, id, debug: !!opts.debug, ...(opts.signal ? { signal: opts.signal } : {}) }),
     ...imageRoutes(engine.images),
     ...containerRoutes(engine),
+    ...volumeRoutes(engine.volumes),
     ...fallbackInspectRoutes(),
   ];
 }

@@ -17,6 +17,7 @@ import type { ContainerRecord } from './containers/record.js';
 import { EventBus } from './events.js';
 import { ImageService } from './images.js';
 import { defaultPrograms } from './programs.js';
+import { VolumeService } from './volumes.js';
 
 export interface EngineOptions {
   root?: string;
@@ -39,14 +40,17 @@ export class Engine {
   readonly runtime: ModelRuntime;
   readonly containers: ContainerService;
   readonly execs: ExecService;
+  readonly volumes: VolumeService;
 
   private constructor(
     readonly store: Store,
     opts: EngineOptions,
   ) {
     this.images = new ImageService(store, this.events);
-    this.runtime = new ModelRuntime(this.images, { programs: opts.programs ?? defaultPrograms(), etcFiles });
+    this.volumes = new VolumeService(store.root, this.events);
+    this.runtime = new ModelRuntime(this.images, { programs: opts.programs ?? defaultPrograms(), etcFiles, mounts: (c) => this.volumes.runtimeMounts(c) });
     this.containers = new ContainerService(store, this.images, this.events, this.runtime);
+    this.volumes.wire(this.containers, this.runtime);
     this.execs = new ExecService(this.containers);
     // docker rmi asks which containers use an image (image-conflicts.ts)
     const usersOf = (image: string) => this.containers.all().filter((c) => c.image === image);

@@ -14,3 +14,5 @@ export { Vfs, checkRenameTarget, tmpfs } from './vfs.js';
 export { MountNamespace, Mount, type Loc, type MountOptions, type Walked } from './namespace.js';
 export { FsContext } from './context.js';
 export { SubtreeView } from './subtree.js';
+export { HostFs, hostStats } from './hostfs.js';
+export { hostMountOf, type HostMountInfo } from './hostmount.js';

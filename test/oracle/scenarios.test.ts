@@ -38,6 +38,8 @@ export const EXPECTED = [
   'diff-commit',
   'containers-more',
   'containers-interactive',
+  'volumes',
+  'volumes-more',
 ];
 
 const scenarios = readdirSync(DIR)

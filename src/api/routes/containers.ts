@@ -224,7 +224,7 @@ export function containerRoutes(engine: Engine): Route[] {
       method: 'DELETE',
       path: '/containers/:id',
       handler: async (req, res) => {
-        await svc.remove(param(req, 'id'), { force: boolValue(req.query, 'force') });
+        await svc.remove(param(req, 'id'), { force: boolValue(req.query, 'force'), removeVolumes: boolValue(req.query, 'v') });
         writeStatus(res, 204);
       },
     },

@@ -6,6 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import * as os from 'node:os';
 import { readFileSync } from 'node:fs';
+import type { VolumeService } from '../../engine/volumes.js';
 import type { EventBus } from '../../engine/events.js';
 import { eventMatcher } from '../../engine/event-filter.js';
 import { imageDiskUsage } from '../../engine/image-query.js';
@@ -22,6 +23,8 @@ import { imageSummaryJson } from './images.js';
 export interface SystemBackend {
   images: Pick<ImageService, 'list'>;
   events: EventBus;
+  /** Volumes for `system df` (with their reference counts and sizes), when the engine has them. */
+  volumes?: Pick<VolumeService, 'list' | 'json' | 'usersOf' | 'store'>;
   /** The store's root, shown as DockerRootDir. */
   root: string;
   /** A stable ID for this daemon (Docker's is a key fingerprint). */
@@ -172,7 +175,7 @@ async function df(b: SystemBackend): Promise<Record<string, unknown>> {
     LayersSize: usage.layersSize,
     Images: list.map((img) => imageSummaryJson(img, img.tags, { containers: 0, sharedSize: usage.shared.get(img.id) ?? 0 })),
     Containers: [],
-    Volumes: [],
+    Volumes: (b.volumes?.list() ?? []).map((v) => ({ ...b.volumes!.json(v), UsageData: { RefCount: b.volumes!.usersOf(v.name).length, Size: b.volumes!.store.size(v.name) } })),
     BuildCache: null,
     BuilderSize: 0,
   };

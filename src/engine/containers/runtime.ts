@@ -20,6 +20,8 @@ import { FsContext } from '../../vfs/context.js';
 import { MountNamespace } from '../../vfs/namespace.js';
 import { tmpfs, Vfs } from '../../vfs/vfs.js';
 import type { ImageService } from '../images.js';
+import type { RuntimeMount } from '../volumes.js';
+import { makeMountpoint, sortMounts, tmpfsMounts } from './mounts.js';
 import type { ContainerRecord } from './record.js';
 import { TaskStartError, type ExecSpec, type ExecTask, type Task, type TaskExit, type TaskIO, type TaskProcess, type TaskRuntime } from './task.js';
 import { resolveUser } from './user.js';
@@ -56,6 +58,8 @@ export interface ModelRuntimeOptions {
   clock?: Clock;
   /** The contents of /etc/hostname, /etc/hosts, /etc/resolv.conf for a container. */
   etcFiles(c: ContainerRecord): EtcFiles;
+  /** Its volumes, binds and tmpfs mounts (the volume service); without it, only HostConfig.Tmpfs. */
+  mounts?(c: ContainerRecord): RuntimeMount[];
 }
 
 interface Running {
@@ -110,6 +114,11 @@ export class ModelRuntime implements TaskRuntime {
         ns.bindFrom(host, name, target, { source: '/dev/vda' });
     }
     return new FsContext(ns);
+  }
+
+  /** A running container's mount table as /proc/self/mounts shows it (labs, tests); undefined when stopped. */
+  mountTable(c: ContainerRecord): string | undefined {
+    return this.running.get(c.id)?.mountNs.mounts();
   }
 
   /** The container is gone: its upper layer is dropped. */
@@ -213,7 +222,8 @@ export class ModelRuntime implements TaskRuntime {
     // mount points are made in the container's own layer first, as the engine does, so that a
     // read-only rootfs can still have them
     const rootCtx = new FsContext(new MountNamespace(root));
-    for (const target of Object.keys(c.hostConfig.Tmpfs ?? {})) mkdirs(rootCtx, target);
+    const user = sortMounts(this.opts.mounts ? this.opts.mounts(c) : tmpfsMounts(c));
+    for (const m of user) makeMountpoint(rootCtx, m);
     const ns = new MountNamespace(root, { source: 'overlay', readOnly: !!c.hostConfig.ReadonlyRootfs });
     const dev = tmpfs({ size: 65536 * 1024, mode: 0o755 });
     for (const [name, minor] of [['null', 3], ['zero', 5], ['full', 7], ['random', 8], ['urandom', 9], ['tty', 0]] as const)
@@ -223,16 +233,15 @@ export class ModelRuntime implements TaskRuntime {
     dev.mkdir('mqueue');
     ns.mount(dev, '/dev', { source: 'tmpfs', flags: ['nosuid'] });
     ns.mount(tmpfs({ size: c.hostConfig.ShmSize as number, mode: 0o1777 }), '/dev/shm', { source: 'shm', flags: ['nosuid', 'nodev', 'noexec', 'relatime'] });
-    for (const [target, options] of Object.entries(c.hostConfig.Tmpfs ?? {})) {
-      ns.mount(tmpfs(parseTmpfsOptions(options)), target, { source: 'tmpfs', flags: ['nosuid', 'nodev', 'noexec', 'relatime'] });
-    }
+    for (const m of user) ns.mount(m.fs, m.target, { source: m.source, readOnly: m.readOnly, flags: m.flags });
     const files = this.opts.etcFiles(c);
     const host = new Vfs();
     host.writeFile('hostname', files.hostname);
     host.writeFile('hosts', files.hosts);
     host.writeFile('resolv.conf', files.resolvConf);
+    // a file the user mounts there wins; with a read-only rootfs they are read-only too (measured)
     for (const [name, target] of [['resolv.conf', '/etc/resolv.conf'], ['hostname', '/etc/hostname'], ['hosts', '/etc/hosts']] as const)
-      ns.bindFrom(host, name, target, { source: '/dev/vda' });
+      if (!user.some((m) => m.target === target)) ns.bindFrom(host, name, target, { source: '/dev/vda', readOnly: !!c.hostConfig.ReadonlyRootfs });
     return ns;
   }
 

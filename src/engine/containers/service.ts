@@ -15,7 +15,7 @@ import { commandLine, mergeImageConfig, normaliseHostConfig, requestConfig, type
 import { JsonLog, type StdStream } from './logs.js';
 import { canonicalName, generateName, newContainerId } from './names.js';
 import { ContainerDir } from './persist.js';
-import { goTime, initialState, type ContainerRecord } from './record.js';
+import { goTime, initialState, type ContainerRecord, type MountPoint } from './record.js';
 import { TaskStartError, type Task, type TaskExit, type TaskRuntime } from './task.js';
 import { InputQueue } from './stdin.js';
 
@@ -67,9 +67,18 @@ function newLatch(): Latch {
   return latch;
 }
 
+/** What the engine does about a container's mounts (the volume service, wired by the engine). */
+export interface MountHooks {
+  /** At create: validates and makes its volumes; returns inspect's Mounts. */
+  prepare(rec: ContainerRecord): Promise<MountPoint[]>;
+  /** After removal: `rm -v` and `--rm` take its anonymous volumes. */
+  released(rec: ContainerRecord, removeVolumes: boolean): void;
+}
+
 export class ContainerService {
   private readonly live = new Map<string, Live>();
   private readonly dirs: ContainerDir;
+  mountHooks?: MountHooks;
 
   constructor(
     private readonly store: Store,
@@ -156,6 +165,7 @@ export class ContainerService {
       networks: {},
       sandboxId: '',
     };
+    if (this.mountHooks) rec.mounts = await this.mountHooks.prepare(rec);
     await this.dirs.save(rec);
     this.live.set(id, { rec, log: new JsonLog(this.dirs.logPath(id), () => this.now()), listeners: new Set(), exitWaiters: [], removedWaiters: [], latch: newLatch() });
     this.emit(rec, 'create');
@@ -387,7 +397,7 @@ export class ContainerService {
   }
 
   /** `docker rm [-f]`: a running container needs force (then SIGKILL first). */
-  async remove(ref: string, opts: { force?: boolean } = {}): Promise<ContainerRecord> {
+  async remove(ref: string, opts: { force?: boolean; removeVolumes?: boolean } = {}): Promise<ContainerRecord> {
     const l = this.entry(ref);
     if (l.rec.state.Paused && !opts.force)
       throw new BoxlabError('FailedPrecondition', `You cannot remove a paused container ${l.rec.id}. Unpause and then stop the container before attempting removal or force remove`);
@@ -402,13 +412,14 @@ export class ContainerService {
       await l.task?.exited;
       await l.settled;
     }
-    if (this.live.has(l.rec.id)) await this.removeNow(l);
+    if (this.live.has(l.rec.id)) await this.removeNow(l, opts.removeVolumes);
     return l.rec;
   }
 
-  private async removeNow(l: Live): Promise<void> {
+  private async removeNow(l: Live, removeVolumes = l.rec.hostConfig.AutoRemove): Promise<void> {
     this.live.delete(l.rec.id);
     await this.runtime.remove(l.rec);
+    this.mountHooks?.released(l.rec, removeVolumes);
     await this.dirs.remove(l.rec.id);
     this.emit(l.rec, 'destroy');
     for (const w of l.removedWaiters.splice(0)) w(l.rec.state.ExitCode);
