@@ -26,7 +26,7 @@ export interface DaemonOptions {
 export function routes(engine: Engine, opts: { debug?: boolean; signal?: AbortSignal } = {}): Route[] {
   const id = createHash('sha256').update(engine.store.root).digest('hex').slice(0, 48).toUpperCase().match(/.{4}/g)!.join(':');
   return [
-    ...systemRoutes({ images: engine.images, events: engine.events, root: engine.store.root, id, debug: !!opts.debug, ...(opts.signal ? { signal: opts.signal } : {}) }),
+    ...systemRoutes({ images: engine.images, events: engine.events, root: engine.store.root, id, debug: !!opts.debug, cgroupVersion: () => engine.runtime.cgroups.version, ...(opts.signal ? { signal: opts.signal } : {}) }),
     ...imageRoutes(engine.images),
     ...containerRoutes(engine),
     ...fallbackInspectRoutes(),

@@ -17,6 +17,7 @@ import type { ContainerRecord } from './containers/record.js';
 import { EventBus } from './events.js';
 import { ImageService } from './images.js';
 import { defaultPrograms } from './programs.js';
+import { hostMachine } from './containers/machine.js';
 
 export interface EngineOptions {
   root?: string;
@@ -45,8 +46,13 @@ export class Engine {
     opts: EngineOptions,
   ) {
     this.images = new ImageService(store, this.events);
-    this.runtime = new ModelRuntime(this.images, { programs: opts.programs ?? defaultPrograms(), etcFiles });
-    this.containers = new ContainerService(store, this.images, this.events, this.runtime);
+    this.runtime = new ModelRuntime(this.images, { programs: opts.programs ?? defaultPrograms(), etcFiles, machine: hostMachine() });
+    const cgroups = this.runtime.cgroups;
+    this.containers = new ContainerService(store, this.images, this.events, this.runtime, {
+      get cgroupVersion() {
+        return cgroups.version;
+      },
+    });
     this.execs = new ExecService(this.containers);
   }
 

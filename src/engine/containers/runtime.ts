@@ -24,6 +24,12 @@ import type { ImageService } from '../images.js';
 import type { ContainerRecord } from './record.js';
 import { TaskStartError, type ExecSpec, type ExecTask, type Task, type TaskExit, type TaskIO, type TaskProcess, type TaskRuntime } from './task.js';
 import { resolveUser } from './user.js';
+import type { Cgroup } from '../../runtime/cgroup.js';
+import type { NsSet } from '../../runtime/nsids.js';
+import {
+  HOST_DISK, chargedTmpfs, containerCgroup, containerNamespaces, maskPaths, mountProc, mountSys,
+  type CgroupSettings, type Machine, type ViewContext,
+} from './kernelviews.js';
 
 /**
  * Docker's init layer (daemon/initlayer): what every container's rootfs has whatever the image
@@ -56,6 +62,15 @@ export interface ModelRuntimeOptions {
   clock?: Clock;
   /** The contents of /etc/hostname, /etc/hosts, /etc/resolv.conf for a container. */
   etcFiles(c: ContainerRecord): EtcFiles;
+  /** The daemon's cgroup layout (v1 by default, as on this host); shared, so the daemon may set it. */
+  cgroups?: CgroupSettings;
+  /** What /proc reports of the machine (default: a small model host). */
+  machine?: Machine;
+}
+
+/** The machine when the engine names none: 2 CPUs, 2 GiB, booted when the runtime was made. */
+function modelMachine(now: number): Machine {
+  return { memTotal: 2 * 1024 ** 3, ncpu: 2, release: '5.10.0', build: '(boxlab) #1 SMP', cpuModel: 'boxlab model CPU', bootTime: now, hostname: 'boxlab' };
 }
 
 interface Running {
@@ -63,6 +78,8 @@ interface Running {
   ns: PidNamespace;
   mountNs: MountNamespace;
   pid1: Proc;
+  nsset: NsSet;
+  cgroup: Cgroup;
 }
 
 export class ModelRuntime implements TaskRuntime {
@@ -71,12 +88,21 @@ export class ModelRuntime implements TaskRuntime {
   private readonly running = new Map<string, Running>();
   /** Lower stacks shared by this daemon's containers (one per image), read from this store. */
   private readonly lowers = new LowerStackCache();
+  readonly cgroups: CgroupSettings;
+  readonly machine: Machine;
 
   constructor(
     private readonly images: ImageService,
     private readonly opts: ModelRuntimeOptions,
   ) {
     this.kernel = new Kernel({ programs: opts.programs, clock: opts.clock });
+    this.cgroups = opts.cgroups ?? { version: 1 };
+    this.machine = opts.machine ?? modelMachine(this.kernel.clock.now());
+  }
+
+  /** A running container's cgroup (for stats), by ID. */
+  cgroupOf(id: string): Cgroup | undefined {
+    return this.running.get(id)?.cgroup;
   }
 
   /** The container's root filesystem: made on first use, kept (with its upper layer) until removed. */
@@ -97,31 +123,41 @@ export class ModelRuntime implements TaskRuntime {
 
   async start(c: ContainerRecord, io: TaskIO): Promise<Task> {
     const root = await this.rootfs(c);
-    const mountNs = this.mountNamespace(c, root);
+    const cgroup = containerCgroup(c);
+    const { pidNs, ids } = containerNamespaces(c, this.cgroups, this.kernel.hostNs, () => this.kernel.newPidNamespace(), (id) => {
+      const r = this.running.get(id);
+      return r && { rec: r.rec, pidNs: r.ns, nsset: r.nsset };
+    });
+    const views: ViewContext = {
+      cgroup, cgroups: this.cgroups, pidNs, clock: this.kernel.clock, machine: this.machine,
+      memoryUsed: () => [...this.running.values()].reduce((n, r) => n + r.cgroup.usage(), 0),
+    };
+    const mountNs = this.mountNamespace(c, root, views);
+    const nsset: NsSet = { ids, mounts: mountNs };
     const ctx = new FsContext(mountNs);
     const user = resolveUser(ctx, c.config.User);
     const cwd = c.config.WorkingDir || '/';
     mkdirs(ctx, cwd);
-    const proc = await this.startIn(c, mountNs, this.kernel.newPidNamespace(), {
+    const proc = await this.startIn(c, { mountNs, ns: pidNs, nsset, cgroup }, {
       argv: [c.path, ...c.args],
       env: c.config.Env,
       user: c.config.User,
       workingDir: cwd,
       tty: c.config.Tty,
     }, io, user);
-    const run: Running = { rec: c, ns: proc.ns, mountNs, pid1: proc };
+    const run: Running = { rec: c, ns: pidNs, mountNs, pid1: proc, nsset, cgroup };
     this.running.set(c.id, run);
     return this.task(run);
   }
 
   private async startIn(
     c: ContainerRecord,
-    mountNs: MountNamespace,
-    ns: PidNamespace,
+    at: { mountNs: MountNamespace; ns: PidNamespace; nsset: NsSet; cgroup: Cgroup },
     spec: ExecSpec,
     io: TaskIO,
-    user = resolveUser(new FsContext(mountNs), spec.user),
+    user = resolveUser(new FsContext(at.mountNs), spec.user),
   ): Promise<Proc> {
+    const { mountNs, ns } = at;
     const ctx = new FsContext(mountNs, user);
     const env = processEnv(spec.env, c.config.Hostname, user.home);
     const program = spec.argv[0]!;
@@ -135,7 +171,9 @@ export class ModelRuntime implements TaskRuntime {
         cwd: spec.workingDir || '/',
         cred: { uid: user.uid, gid: user.gid, groups: user.groups },
         fs: contextPort(ctx),
-        uts: { hostname: c.config.Hostname },
+        uts: { hostname: c.hostConfig.UTSMode === 'host' ? this.machine.hostname : c.config.Hostname },
+        nsset: at.nsset,
+        cgroup: at.cgroup,
         stdin: nullSource,
         stdout: callbackSink((d) => io.output('stdout', d)),
         stderr: callbackSink((d) => io.output('stderr', d)),
@@ -149,12 +187,14 @@ export class ModelRuntime implements TaskRuntime {
   }
 
   private task(run: Running): Task {
-    const { pid1, ns } = run;
+    const { pid1 } = run;
     const exited: Promise<TaskExit> = pid1.exited.then((ws) => ({
       code: statusCode(ws),
       ...('signal' in ws ? { signal: ws.signal } : {}),
+      ...(run.cgroup.oomKilled ? { oomKilled: true } : {}),
     }));
-    const everyone = () => [...ns.procs.values()].filter((p) => p.alive);
+    // the container's processes are its cgroup's tasks (its PID namespace may be shared or the host's)
+    const everyone = () => run.cgroup.live().filter((p) => p.alive);
     return {
       pid: pid1.hostPid,
       exited,
@@ -173,19 +213,20 @@ export class ModelRuntime implements TaskRuntime {
           return { pid: i.pid, ppid: i.ppid, uid: i.uid, argv: i.argv, startTime: i.startTime, state: i.state };
         }),
       exec: async (spec: ExecSpec, io: TaskIO): Promise<ExecTask> => {
-        const p = await this.startIn(run.rec, run.mountNs, ns, spec, io);
+        const p = await this.startIn(run.rec, { mountNs: run.mountNs, ns: run.ns, nsset: run.nsset, cgroup: run.cgroup }, spec, io);
         return { pid: p.hostPid, exited: p.exited.then((ws) => ({ code: statusCode(ws) })) };
       },
     };
   }
 
   /** The container's mounts, in the order runc makes them (the engine's /proc/mounts order). */
-  private mountNamespace(c: ContainerRecord, root: OverlayRoot): MountNamespace {
+  private mountNamespace(c: ContainerRecord, root: OverlayRoot, views: ViewContext): MountNamespace {
     // mount points are made in the container's own layer first, as the engine does, so that a
     // read-only rootfs can still have them
     const rootCtx = new FsContext(new MountNamespace(root));
     for (const target of Object.keys(c.hostConfig.Tmpfs ?? {})) mkdirs(rootCtx, target);
     const ns = new MountNamespace(root, { source: 'overlay', readOnly: !!c.hostConfig.ReadonlyRootfs });
+    mountProc(ns, views);
     const dev = tmpfs({ size: 65536 * 1024, mode: 0o755 });
     for (const [name, minor] of [['null', 3], ['zero', 5], ['full', 7], ['random', 8], ['urandom', 9], ['tty', 0]] as const)
       dev.mknod(name, 'char', 0o666, name === 'tty' ? 5 : 1, minor);
@@ -193,25 +234,29 @@ export class ModelRuntime implements TaskRuntime {
     dev.mkdir('shm', 0o1777);
     dev.mkdir('mqueue');
     ns.mount(dev, '/dev', { source: 'tmpfs', flags: ['nosuid'] });
-    ns.mount(tmpfs({ size: c.hostConfig.ShmSize as number, mode: 0o1777 }), '/dev/shm', { source: 'shm', flags: ['nosuid', 'nodev', 'noexec', 'relatime'] });
+    mountSys(ns, views);
+    const shm = tmpfs({ size: c.hostConfig.ShmSize as number, mode: 0o1777 });
+    ns.mount(chargedTmpfs(shm, views.cgroup), '/dev/shm', { source: 'shm', flags: ['nosuid', 'nodev', 'noexec', 'relatime'] });
     for (const [target, options] of Object.entries(c.hostConfig.Tmpfs ?? {})) {
-      ns.mount(tmpfs(parseTmpfsOptions(options)), target, { source: 'tmpfs', flags: ['nosuid', 'nodev', 'noexec', 'relatime'] });
+      ns.mount(chargedTmpfs(tmpfs(parseTmpfsOptions(options)), views.cgroup), target, { source: 'tmpfs', flags: ['nosuid', 'nodev', 'noexec', 'relatime'] });
     }
     const files = this.opts.etcFiles(c);
-    const host = new Vfs();
+    const host = new Vfs(undefined, HOST_DISK);
     host.writeFile('hostname', files.hostname);
     host.writeFile('hosts', files.hosts);
     host.writeFile('resolv.conf', files.resolvConf);
     for (const [name, target] of [['resolv.conf', '/etc/resolv.conf'], ['hostname', '/etc/hostname'], ['hosts', '/etc/hosts']] as const)
       ns.bindFrom(host, name, target, { source: '/dev/vda' });
+    maskPaths(ns, c);
     return ns;
   }
 
   async cleanup(c: ContainerRecord): Promise<void> {
     const run = this.running.get(c.id);
     this.running.delete(c.id);
-    // PID 1 is gone: the kernel kills what is left in its namespace (zap_pid_ns_processes)
-    if (run) for (const p of run.ns.procs.values()) if (p.alive) p.deliver(SIGKILL, null);
+    // PID 1 is gone: the kernel kills what is left in its namespace (zap_pid_ns_processes), and
+    // runc what is left in its cgroup (a container sharing another's or the host's PID namespace)
+    if (run) for (const p of run.cgroup.live()) if (p.alive) p.deliver(SIGKILL, null);
   }
 }
 

@@ -16,6 +16,7 @@ import { JsonLog, type StdStream } from './logs.js';
 import { canonicalName, generateName, newContainerId } from './names.js';
 import { ContainerDir } from './persist.js';
 import { goTime, initialState, type ContainerRecord } from './record.js';
+import { resolveJoinModes } from './kernelviews.js';
 import { TaskStartError, type Task, type TaskExit, type TaskRuntime } from './task.js';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -134,6 +135,7 @@ export class ContainerService {
         'AlreadyExists',
         `Conflict. The container name "${canonical}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`,
       );
+    if (body.HostConfig) resolveJoinModes(body.HostConfig, (ref) => this.get(ref));
     const id = newContainerId();
     if (!merged.Hostname) merged.Hostname = id.slice(0, 12);
     const rec: ContainerRecord = {
