@@ -10,6 +10,7 @@ import { hostString, listen, type Host, type TlsFiles } from './listen.js';
 import type { Route } from './route.js';
 import { containerRoutes, fallbackInspectRoutes } from './routes/containers.js';
 import { imageRoutes } from './routes/images.js';
+import { statsRoutes } from './routes/stats.js';
 import { systemRoutes } from './routes/system.js';
 import { apiHandler } from './server.js';
 
@@ -29,6 +30,7 @@ export function routes(engine: Engine, opts: { debug?: boolean; signal?: AbortSi
     ...systemRoutes({ images: engine.images, events: engine.events, root: engine.store.root, id, debug: !!opts.debug, cgroupVersion: () => engine.runtime.cgroups.version, ...(opts.signal ? { signal: opts.signal } : {}) }),
     ...imageRoutes(engine.images),
     ...containerRoutes(engine),
+    ...statsRoutes(engine),
     ...fallbackInspectRoutes(),
   ];
 }
