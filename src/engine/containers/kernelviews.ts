@@ -45,7 +45,14 @@ export function joinedId(mode: string | undefined): string | null {
 export function resolveJoinModes(h: Record<string, unknown>, find: (ref: string) => ContainerRecord): void {
   for (const k of ['PidMode', 'IpcMode', 'NetworkMode']) {
     const ref = joinedId(h[k] as string | undefined);
-    if (ref) h[k] = `container:${find(ref).id}`;
+    if (!ref) continue;
+    try {
+      h[k] = `container:${find(ref).id}`;
+    } catch (e) {
+      // a bad create request, not a missing resource: 400 (measured), so the CLI does not pull
+      if (e instanceof BoxlabError && e.code === 'NotFound') throw new BoxlabError('InvalidArgument', e.message);
+      throw e;
+    }
   }
 }
 

@@ -191,7 +191,17 @@ export class ContainerService {
       });
     } catch (e) {
       l.latch.close();
-      if (!(e instanceof TaskStartError)) throw e;
+      if (!(e instanceof TaskStartError)) {
+        // the daemon refused before runc ran (a namespace it cannot join): moby's containerStart
+        // records the error and removes an AutoRemove container all the same
+        if (e instanceof BoxlabError) {
+          rec.state = { ...rec.state, Error: e.message };
+          await this.save(rec);
+          await this.runtime.cleanup(rec);
+          if (rec.hostConfig.AutoRemove) await this.removeNow(l);
+        }
+        throw e;
+      }
       // runc's create failed: the container stays created, with the error and runc's exit status
       rec.state = { ...rec.state, Error: runcStartMessage(e), ExitCode: e.reason === 'not-found' || e.reason === 'no-such-file' ? 127 : 126 };
       await this.save(rec);
