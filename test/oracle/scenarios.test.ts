@@ -37,6 +37,7 @@ export const EXPECTED = [
   'processes',
   'diff-commit',
   'containers-more',
+  'kernel-views',
 ];
 
 const scenarios = readdirSync(DIR)

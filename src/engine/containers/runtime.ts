@@ -18,6 +18,7 @@ import { SIGCONT, SIGKILL, SIGSTOP } from '../../runtime/signals.js';
 import { callbackSink, nullSource } from '../../runtime/stream.js';
 import type { Clock } from '../../runtime/clock.js';
 import { FsContext } from '../../vfs/context.js';
+import type { FileSystem } from '../../vfs/fs.js';
 import { MountNamespace } from '../../vfs/namespace.js';
 import { tmpfs, Vfs } from '../../vfs/vfs.js';
 import type { ImageService } from '../images.js';
@@ -27,7 +28,7 @@ import { resolveUser } from './user.js';
 import type { Cgroup } from '../../runtime/cgroup.js';
 import type { NsSet } from '../../runtime/nsids.js';
 import {
-  HOST_DISK, chargedTmpfs, containerCgroup, containerNamespaces, maskPaths, mountProc, mountSys,
+  HOST_DISK, chargedTmpfs, containerCgroup, joinedId, containerNamespaces, maskPaths, mountProc, mountSys,
   type CgroupSettings, type Machine, type ViewContext,
 } from './kernelviews.js';
 
@@ -80,6 +81,8 @@ interface Running {
   pid1: Proc;
   nsset: NsSet;
   cgroup: Cgroup;
+  /** Its /dev/shm: a container joining its IPC namespace (`--ipc=container:X`) mounts the same. */
+  shm: FileSystem;
 }
 
 export class ModelRuntime implements TaskRuntime {
@@ -132,7 +135,9 @@ export class ModelRuntime implements TaskRuntime {
       cgroup, cgroups: this.cgroups, pidNs, clock: this.kernel.clock, machine: this.machine,
       memoryUsed: () => [...this.running.values()].reduce((n, r) => n + r.cgroup.usage(), 0),
     };
-    const mountNs = this.mountNamespace(c, root, views);
+    const ipcDonor = joinedId(c.hostConfig.IpcMode);
+    const shm = (ipcDonor && this.running.get(ipcDonor)?.shm) || chargedTmpfs(tmpfs({ size: c.hostConfig.ShmSize as number, mode: 0o1777 }), cgroup);
+    const mountNs = this.mountNamespace(c, root, views, shm);
     const nsset: NsSet = { ids, mounts: mountNs };
     const ctx = new FsContext(mountNs);
     const user = resolveUser(ctx, c.config.User);
@@ -145,7 +150,7 @@ export class ModelRuntime implements TaskRuntime {
       workingDir: cwd,
       tty: c.config.Tty,
     }, io, user);
-    const run: Running = { rec: c, ns: pidNs, mountNs, pid1: proc, nsset, cgroup };
+    const run: Running = { rec: c, ns: pidNs, mountNs, pid1: proc, nsset, cgroup, shm };
     this.running.set(c.id, run);
     return this.task(run);
   }
@@ -220,7 +225,7 @@ export class ModelRuntime implements TaskRuntime {
   }
 
   /** The container's mounts, in the order runc makes them (the engine's /proc/mounts order). */
-  private mountNamespace(c: ContainerRecord, root: OverlayRoot, views: ViewContext): MountNamespace {
+  private mountNamespace(c: ContainerRecord, root: OverlayRoot, views: ViewContext, shm: FileSystem): MountNamespace {
     // mount points are made in the container's own layer first, as the engine does, so that a
     // read-only rootfs can still have them
     const rootCtx = new FsContext(new MountNamespace(root));
@@ -235,8 +240,7 @@ export class ModelRuntime implements TaskRuntime {
     dev.mkdir('mqueue');
     ns.mount(dev, '/dev', { source: 'tmpfs', flags: ['nosuid'] });
     mountSys(ns, views);
-    const shm = tmpfs({ size: c.hostConfig.ShmSize as number, mode: 0o1777 });
-    ns.mount(chargedTmpfs(shm, views.cgroup), '/dev/shm', { source: 'shm', flags: ['nosuid', 'nodev', 'noexec', 'relatime'] });
+    ns.mount(shm, '/dev/shm', { source: 'shm', flags: ['nosuid', 'nodev', 'noexec', 'relatime'] });
     for (const [target, options] of Object.entries(c.hostConfig.Tmpfs ?? {})) {
       ns.mount(chargedTmpfs(tmpfs(parseTmpfsOptions(options)), views.cgroup), target, { source: 'tmpfs', flags: ['nosuid', 'nodev', 'noexec', 'relatime'] });
     }
