@@ -8,12 +8,26 @@
 import { randomBytes } from 'node:crypto';
 import { FsError } from '../errors.js';
 import type { FsContext } from '../vfs/context.js';
+import type { FileSystem as VfsFileSystem } from '../vfs/fs.js';
+import type { StatFs } from './busybox/ext.js';
 import type { FsPort } from './fsport.js';
 import type { WriteFlags } from './program.js';
 import type { Sink, Source } from './stream.js';
 
-export function contextPort(ctx: FsContext): FsPort {
+/** What statfs(2) reports for a mounted filesystem; the engine knows the disks behind them. */
+export type StatFsOf = (fs: VfsFileSystem) => StatFs;
+
+export function contextPort(ctx: FsContext, statfsOf?: StatFsOf): FsPort {
   return {
+    ...(statfsOf
+      ? {
+          statfs: async (p: string) => {
+            const w = ctx.ns.walk(p, ctx, true, 'statfs');
+            if (!w.loc) throw new FsError('ENOENT', p, 'statfs');
+            return statfsOf(w.loc.mnt.fs);
+          },
+        }
+      : {}),
     stat: async (p) => ctx.stat(p),
     lstat: async (p) => ctx.lstat(p),
     readdir: async (p) => ctx.readdir(p),

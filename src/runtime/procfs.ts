@@ -26,6 +26,8 @@ export interface Machine {
   bootTime: number;
   /** The host's name (what a container with `--uts=host` sees). */
   hostname: string;
+  /** The disk under the engine's data root (statfs: 4 KiB blocks), for df of the overlay and binds. */
+  disk: { blocks: number; bfree: number; bavail: number; files: number; ffree: number };
 }
 
 export interface ProcFsOptions {

@@ -19,7 +19,7 @@ import { FsContext } from '../../src/vfs/context.js';
 import { MountNamespace } from '../../src/vfs/namespace.js';
 import { ENV, rootfs } from './harness.js';
 
-const MACHINE = { memTotal: 1 << 30, ncpu: 2, release: '6.1.0', build: '(model) #1 SMP', cpuModel: 'model', bootTime: 0, hostname: 'host' };
+const MACHINE = { memTotal: 1 << 30, ncpu: 2, release: '6.1.0', build: '(model) #1 SMP', cpuModel: 'model', bootTime: 0, hostname: 'host', disk: { blocks: 100, bfree: 50, bavail: 40, files: 10, ffree: 5 } };
 
 function world() {
   const clock = new VirtualClock();

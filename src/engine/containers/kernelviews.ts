@@ -10,6 +10,7 @@ import { BoxlabError } from '../../errors.js';
 import { Cgroup } from '../../runtime/cgroup.js';
 import { CgroupV1Fs, CgroupV2Fs, SysFs, V1_CONTROLLERS } from '../../runtime/cgroupfs.js';
 import type { Clock } from '../../runtime/clock.js';
+import type { StatFsOf } from '../../runtime/ctxport.js';
 import { HOST_NS_IDS, allocNsInode, type NsKind, type NsSet } from '../../runtime/nsids.js';
 import { ProcFs, type Machine } from '../../runtime/procfs.js';
 import type { PidNamespace } from '../../runtime/process.js';
@@ -201,4 +202,31 @@ export function chargedTmpfs(fs: Vfs, cg: Cgroup): FileSystem {
       };
     },
   });
+}
+
+/** f_type of each filesystem (include/uapi/linux/magic.h) and the name `stat -f` gives it. */
+const MAGIC: Record<string, [string, number]> = {
+  // busybox 1.35's stat -f knows no overlayfs: UNKNOWN (measured)
+  tmpfs: ['tmpfs', 0x01021994], overlay: ['UNKNOWN', 0x794c7630], ext4: ['ext2/ext3', 0xef53], proc: ['proc', 0x9fa0],
+  sysfs: ['sysfs', 0x62656572], cgroup: ['cgroupfs', 0x27e0eb], cgroup2: ['cgroup2fs', 0x63677270], devpts: ['devpts', 0x1cd1], mqueue: ['mqueue', 0x19800202],
+};
+
+/**
+ * statfs(2) of a container's mounts: a tmpfs counts its pages against its size (half the machine's
+ * memory when none was given, tmpfs's default), the overlay and the host's binds report the disk
+ * under the data root, and proc, sysfs, cgroup, devpts and mqueue have no blocks (df leaves them out).
+ */
+export function statfsFor(m: Machine): StatFsOf {
+  return (fs) => {
+    const [type, magic] = MAGIC[fs.fsType] ?? [fs.fsType, 0];
+    const base = { type, magic, bsize: 4096, namelen: 255, fsid: fs.dev.toString(16).padStart(16, '0') };
+    if (fs.fsType === 'tmpfs' && 'sb' in fs) {
+      const sb = (fs as Vfs).sb;
+      const blocks = sb.maxPages ?? Math.floor(m.memTotal / 2 / 4096);
+      const free = Math.max(0, blocks - sb.usedBytes() / 4096);
+      return { ...base, blocks, bfree: free, bavail: free, files: Math.floor(m.memTotal / 8192), ffree: Math.floor(m.memTotal / 8192) };
+    }
+    if (fs.fsType === 'overlay' || fs.fsType === 'ext4') return { ...base, ...m.disk };
+    return { ...base, blocks: 0, bfree: 0, bavail: 0, files: 0, ffree: 0 };
+  };
 }

@@ -28,7 +28,7 @@ import { resolveUser } from './user.js';
 import type { Cgroup } from '../../runtime/cgroup.js';
 import type { NsSet } from '../../runtime/nsids.js';
 import {
-  HOST_DISK, chargedTmpfs, containerCgroup, joinedId, containerNamespaces, maskPaths, mountProc, mountSys,
+  HOST_DISK, chargedTmpfs, statfsFor, containerCgroup, joinedId, containerNamespaces, maskPaths, mountProc, mountSys,
   type CgroupSettings, type Machine, type ViewContext,
 } from './kernelviews.js';
 
@@ -71,7 +71,8 @@ export interface ModelRuntimeOptions {
 
 /** The machine when the engine names none: 2 CPUs, 2 GiB, booted when the runtime was made. */
 function modelMachine(now: number): Machine {
-  return { memTotal: 2 * 1024 ** 3, ncpu: 2, release: '5.10.0', build: '(boxlab) #1 SMP', cpuModel: 'boxlab model CPU', bootTime: now, hostname: 'boxlab' };
+  const disk = { blocks: 16 * 1024 ** 2, bfree: 8 * 1024 ** 2, bavail: 8 * 1024 ** 2, files: 4 * 1024 ** 2, ffree: 3 * 1024 ** 2 };
+  return { memTotal: 2 * 1024 ** 3, ncpu: 2, release: '5.10.0', build: '(boxlab) #1 SMP', cpuModel: 'boxlab model CPU', bootTime: now, hostname: 'boxlab', disk };
 }
 
 interface Running {
@@ -175,7 +176,7 @@ export class ModelRuntime implements TaskRuntime {
         env,
         cwd: spec.workingDir || '/',
         cred: { uid: user.uid, gid: user.gid, groups: user.groups },
-        fs: contextPort(ctx),
+        fs: contextPort(ctx, statfsFor(this.machine)),
         uts: { hostname: c.hostConfig.UTSMode === 'host' ? this.machine.hostname : c.config.Hostname },
         nsset: at.nsset,
         cgroup: at.cgroup,
