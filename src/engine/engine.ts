@@ -46,7 +46,7 @@ export class Engine {
     opts: EngineOptions,
   ) {
     this.images = new ImageService(store, this.events);
-    this.runtime = new ModelRuntime(this.images, { programs: opts.programs ?? defaultPrograms(), etcFiles, machine: hostMachine() });
+    this.runtime = new ModelRuntime(this.images, { programs: opts.programs ?? defaultPrograms(), etcFiles, machine: hostMachine(store.root) });
     const cgroups = this.runtime.cgroups;
     this.containers = new ContainerService(store, this.images, this.events, this.runtime, {
       get cgroupVersion() {
