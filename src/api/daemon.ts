@@ -10,6 +10,7 @@ import { hostString, listen, type Host, type TlsFiles } from './listen.js';
 import type { Route } from './route.js';
 import { containerRoutes, fallbackInspectRoutes } from './routes/containers.js';
 import { imageRoutes } from './routes/images.js';
+import { statsRoutes } from './routes/stats.js';
 import { systemRoutes } from './routes/system.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { apiHandler } from './server.js';
@@ -27,10 +28,11 @@ export interface DaemonOptions {
 export function routes(engine: Engine, opts: { debug?: boolean; signal?: AbortSignal } = {}): Route[] {
   const id = createHash('sha256').update(engine.store.root).digest('hex').slice(0, 48).toUpperCase().match(/.{4}/g)!.join(':');
   return [
-    ...systemRoutes({ images: engine.images, volumes: engine.volumes, events: engine.events, root: engine.store.root, id, debug: !!opts.debug, ...(opts.signal ? { signal: opts.signal } : {}) }),
+    ...systemRoutes({ images: engine.images, volumes: engine.volumes, events: engine.events, root: engine.store.root, id, debug: !!opts.debug, cgroupVersion: () => engine.runtime.cgroups.version, ...(opts.signal ? { signal: opts.signal } : {}) }),
     ...imageRoutes(engine.images),
     ...containerRoutes(engine),
     ...volumeRoutes(engine.volumes),
+    ...statsRoutes(engine),
     ...fallbackInspectRoutes(),
   ];
 }

@@ -18,6 +18,7 @@ import { EventBus } from './events.js';
 import { ImageService } from './images.js';
 import { defaultPrograms } from './programs.js';
 import { VolumeService } from './volumes.js';
+import { hostMachine } from './containers/machine.js';
 
 export interface EngineOptions {
   root?: string;
@@ -48,8 +49,13 @@ export class Engine {
   ) {
     this.images = new ImageService(store, this.events);
     this.volumes = new VolumeService(store.root, this.events);
-    this.runtime = new ModelRuntime(this.images, { programs: opts.programs ?? defaultPrograms(), etcFiles, mounts: (c) => this.volumes.runtimeMounts(c) });
-    this.containers = new ContainerService(store, this.images, this.events, this.runtime);
+    this.runtime = new ModelRuntime(this.images, { programs: opts.programs ?? defaultPrograms(), etcFiles, machine: hostMachine(store.root), mounts: (c) => this.volumes.runtimeMounts(c) });
+    const cgroups = this.runtime.cgroups;
+    this.containers = new ContainerService(store, this.images, this.events, this.runtime, {
+      get cgroupVersion() {
+        return cgroups.version;
+      },
+    });
     this.volumes.wire(this.containers, this.runtime);
     this.execs = new ExecService(this.containers);
     // docker rmi asks which containers use an image (image-conflicts.ts)

@@ -3,16 +3,31 @@
  * gives a container's processes. Paths arrive absolute; credentials are the context's, so the kernel's
  * permission rules (EACCES, EPERM, EROFS, EXDEV) apply. Reads and writes go through the mounted
  * filesystem: an opened file is read from the offset it has reached, a write lands at once. A
- * character device (/dev/null, /dev/zero) reads as empty and swallows what is written.
+ * character device swallows what is written; /dev/zero and /dev/urandom read without end, others as empty.
  */
+import { randomBytes } from 'node:crypto';
 import { FsError } from '../errors.js';
 import type { FsContext } from '../vfs/context.js';
+import type { FileSystem as VfsFileSystem } from '../vfs/fs.js';
+import type { StatFs } from './busybox/ext.js';
 import type { FsPort } from './fsport.js';
 import type { WriteFlags } from './program.js';
 import type { Sink, Source } from './stream.js';
 
-export function contextPort(ctx: FsContext): FsPort {
+/** What statfs(2) reports for a mounted filesystem; the engine knows the disks behind them. */
+export type StatFsOf = (fs: VfsFileSystem) => StatFs;
+
+export function contextPort(ctx: FsContext, statfsOf?: StatFsOf): FsPort {
   return {
+    ...(statfsOf
+      ? {
+          statfs: async (p: string) => {
+            const w = ctx.ns.walk(p, ctx, true, 'statfs');
+            if (!w.loc) throw new FsError('ENOENT', p, 'statfs');
+            return statfsOf(w.loc.mnt.fs);
+          },
+        }
+      : {}),
     stat: async (p) => ctx.stat(p),
     lstat: async (p) => ctx.lstat(p),
     readdir: async (p) => ctx.readdir(p),
@@ -40,6 +55,18 @@ function openRead(ctx: FsContext, path: string): Source {
   const device = st.type !== 'file' && !isDir;
   let off = 0;
   let closed = false;
+  // the memory devices of drivers/char/mem.c: /dev/zero (1:5) reads zeros, /dev/random and
+  // /dev/urandom (1:8, 1:9) random bytes, without end; any other device reads as empty
+  const mem = st.type === 'char' && st.rdev?.major === 1 ? st.rdev.minor : -1;
+  if (mem === 5 || mem === 8 || mem === 9) {
+    return {
+      kind: 'file',
+      read: async (max) => (closed ? null : mem === 5 ? new Uint8Array(Math.min(max, 65536)) : randomBytes(Math.min(max, 65536))),
+      close: () => {
+        closed = true;
+      },
+    };
+  }
   return {
     kind: device ? 'null' : 'file',
     read: async (max) => {

@@ -15,6 +15,7 @@ export type SysErrno =
   | 'EBADF' // a closed stream
   | 'ENOEXEC' // the file is no program the model can run
   | 'EAGAIN' // fork refused (pids limit)
+  | 'ENOSYS' // a call the model's kernel does not have (statfs over a port without it)
   | 'EINVAL';
 
 const text: Record<SysErrno, string> = {
@@ -27,6 +28,7 @@ const text: Record<SysErrno, string> = {
   ENOEXEC: 'Exec format error',
   EAGAIN: 'Resource temporarily unavailable',
   EINVAL: 'Invalid argument',
+  ENOSYS: 'Function not implemented',
 };
 
 export class SysError extends Error {

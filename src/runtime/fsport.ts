@@ -11,10 +11,13 @@ import type { Vfs } from '../vfs/vfs.js';
 import type { FileStat, FileSystem, ReadStream, WriteFlags, WriteStream } from './program.js';
 import { X_OK } from './program.js';
 import type { Sink, Source } from './stream.js';
+import type { StatFs } from './busybox/ext.js';
 
 export interface FsPort extends Omit<FileSystem, 'openRead' | 'openWrite' | 'resolve'> {
   openRead(path: string): Promise<Source>;
   openWrite(path: string, flags: WriteFlags): Promise<Sink>;
+  /** statfs(2) of the filesystem holding `path`, when the port's owner can say (a container's can). */
+  statfs?(path: string): Promise<StatFs>;
 }
 
 /** The port over an in-memory Vfs; a process there acts as root, so access() checks only X_OK's bits. */

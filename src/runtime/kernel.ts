@@ -15,9 +15,12 @@ import { FsError } from '../errors.js';
 import { Clock, RealClock } from './clock.js';
 import { ProcessKilled, SysError, isKilled } from './errno.js';
 import { processView, type FsPort } from './fsport.js';
+import { callerPort } from './current.js';
 import { Handles } from './handles.js';
 import { Sys } from './sys.js';
 import { PidNamespace, Proc, type Uts } from './process.js';
+import type { Cgroup } from './cgroup.js';
+import type { NsSet } from './nsids.js';
 import type {
   Credentials,
   ExecRequest,
@@ -54,6 +57,9 @@ export interface StartRequest extends ExecRequest {
   stdin: Source;
   stdout: Sink;
   stderr: Sink;
+  /** The container's namespaces and cgroup (the host's, none, when absent). */
+  nsset?: NsSet;
+  cgroup?: Cgroup | null;
 }
 
 export class Kernel {
@@ -79,8 +85,10 @@ export class Kernel {
   /** Starts a process with no parent in the table (the shim's child): its exit is `proc.exited`. */
   async start(req: StartRequest): Promise<Proc> {
     const program = await this.resolve(req.fs, req.cwd, req);
-    if (req.ns.dead) throw new SysError('EAGAIN', 'fork');
+    if (req.ns.dead || (req.cgroup && !req.cgroup.canFork())) throw new SysError('EAGAIN', 'fork');
     const proc = new Proc({
+      ...(req.nsset ? { nsset: req.nsset } : {}),
+      cgroup: req.cgroup ?? null,
       ns: req.ns,
       parent: null,
       argv: program.argv,
@@ -168,7 +176,7 @@ export class Kernel {
     stdio: { stdin: ReadStream; stdout: WriteStream; stderr: WriteStream },
     handles: Handles,
   ): ProcessContext {
-    const view = processView(proc.fs, {
+    const view = processView(callerPort(proc.fs, proc), {
       get cwd() {
         return proc.cwd;
       },
@@ -192,7 +200,8 @@ export class Kernel {
 
   /** A child of `parent` (fork), not yet running anything. */
   fork(parent: Proc, over: { argv?: readonly string[]; env?: ReadonlyMap<string, string>; cwd?: string; ignore?: readonly number[] }): Proc {
-    if (parent.ns.dead) throw new SysError('EAGAIN', 'fork');
+    // pids_can_fork: a cgroup at pids.max refuses the new task (the shell: "can't fork")
+    if (parent.ns.dead || (parent.cgroup && !parent.cgroup.canFork())) throw new SysError('EAGAIN', 'fork');
     const dispositions = [...parent.dispositions];
     for (const s of over.ignore ?? []) dispositions[s] = 'ignore';
     return new Proc({
@@ -204,6 +213,8 @@ export class Kernel {
       cred: parent.cred,
       fs: parent.fs,
       uts: parent.uts,
+      nsset: parent.nsset,
+      cgroup: parent.cgroup,
       startTime: this.clock.now(),
       dispositions,
       pgid: parent.pgid,

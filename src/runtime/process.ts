@@ -11,13 +11,13 @@
  */
 import { ProcessKilled, SysError } from './errno.js';
 import type { FsPort } from './fsport.js';
+import { HOST_NS_IDS, HOST_NS_SET, allocNsInode, type NsSet } from './nsids.js';
+import type { Cgroup } from './cgroup.js';
 import type { Credentials, Disposition, ProcessInfo, Signal, WaitStatus } from './program.js';
 import { NSIG, SIGCHLD, SIGCONT, SIGKILL, defaultAction, isUncatchable } from './signals.js';
 
-/** The first inode numbers the kernel hands to new namespaces (proc_alloc_inum after the initial ones). */
-let nextNsInode = 4026532160;
 /** The initial PID namespace's inode (PROC_PID_INIT_INO). */
-export const HOST_PID_NS_INODE = 4026531836;
+export const HOST_PID_NS_INODE = HOST_NS_IDS.pid;
 
 export class PidNamespace {
   readonly inode: number;
@@ -32,7 +32,7 @@ export class PidNamespace {
     readonly parent: PidNamespace | null,
     firstPid = 1,
   ) {
-    this.inode = parent ? nextNsInode++ : HOST_PID_NS_INODE;
+    this.inode = parent ? allocNsInode() : HOST_PID_NS_INODE;
     this.level = parent ? parent.level + 1 : 0;
     this.nextPid = firstPid;
   }
@@ -88,6 +88,10 @@ export interface ProcInit {
   startTime: number;
   dispositions?: Disposition[];
   pgid?: number;
+  /** Its namespaces (inherited at fork); the host's when not given. */
+  nsset?: NsSet;
+  /** The cgroup it is charged to (inherited at fork); none for the model's host processes. */
+  cgroup?: Cgroup | null;
 }
 
 export class Proc {
@@ -102,6 +106,8 @@ export class Proc {
   cred: Credentials;
   fs: FsPort;
   uts: Uts;
+  readonly nsset: NsSet;
+  readonly cgroup: Cgroup | null;
   readonly startTime: number;
   /** Process group, as a host pid. */
   pgid: number;
@@ -136,6 +142,8 @@ export class Proc {
     this.cred = init.cred;
     this.fs = init.fs;
     this.uts = init.uts;
+    this.nsset = init.nsset ?? HOST_NS_SET;
+    this.cgroup = init.cgroup ?? null;
     this.startTime = init.startTime;
     this.dispositions = init.dispositions ?? Array<Disposition>(NSIG).fill('default');
     for (let n: PidNamespace | null = init.ns; n; n = n.parent) {
@@ -144,6 +152,7 @@ export class Proc {
       n.procs.set(pid, this);
     }
     if (this.pidIn(init.ns) === 1) init.ns.init = this;
+    this.cgroup?.tasks.add(this);
     this.pgid = init.pgid ?? this.hostPid;
     init.parent?.children.add(this);
     this.exited = new Promise((r) => (this.resolveExit = r));
@@ -310,6 +319,7 @@ export class Proc {
   reap(): void {
     if (this.state === 'reaped') return;
     this.state = 'reaped';
+    this.cgroup?.tasks.delete(this);
     for (const [ns, pid] of this.pids) if (ns.procs.get(pid) === this) ns.procs.delete(pid);
     this.parent?.children.delete(this);
     for (const c of this.children) if (c.state === 'zombie') c.reap();

@@ -21,6 +21,7 @@ import type {
   WriteStream,
 } from './program.js';
 import { X_OK } from './program.js';
+import type { StatFs } from './busybox/ext.js';
 
 /** One process's `sys`, bound to the program image it was made for. */
 export class Sys implements System {
@@ -177,6 +178,14 @@ export class Sys implements System {
     if (st.type !== 'dir') throw new FsError('ENOTDIR', path, 'chdir');
     await this.p.fs.access(abs, X_OK);
     this.p.cwd = abs;
+  }
+
+  /** statfs(2), through the process's filesystem port (ENOSYS when the port cannot say). */
+  async statfs(path: string): Promise<StatFs> {
+    await this.p.enter(this.image);
+    const port = this.p.fs;
+    if (!port.statfs) throw new SysError('ENOSYS', 'statfs');
+    return port.statfs(posix.resolve(this.p.cwd, path));
   }
 
   processes() {

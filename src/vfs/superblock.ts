@@ -75,6 +75,11 @@ export class Superblock {
     return pages;
   }
 
+  /** The bytes its pages take (what a tmpfs charges to a memory cgroup: Shmem in /proc/meminfo). */
+  usedBytes(): number {
+    return this.usedPages(null) * PAGE_SIZE;
+  }
+
   /** How many bytes `file` may hold when it wants to grow to `want` bytes. */
   roomFor(file: Inode, want: number): number {
     if (this.maxPages === null) return want;

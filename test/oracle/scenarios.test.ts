@@ -40,6 +40,7 @@ export const EXPECTED = [
   'containers-interactive',
   'volumes',
   'volumes-more',
+  'kernel-views',
 ];
 
 const scenarios = readdirSync(DIR)

@@ -32,6 +32,8 @@ export interface SystemBackend {
   debug: boolean;
   /** Aborted when the daemon stops: event streams end then. */
   signal?: AbortSignal;
+  /** The cgroup layout containers get (`boxlab daemon --cgroup-version`); 1 when not said. */
+  cgroupVersion?: () => 1 | 2;
 }
 
 /** Go's GOARCH for this machine (what `docker version` shows as Arch). */
@@ -117,7 +119,7 @@ async function info(b: SystemBackend): Promise<Record<string, unknown>> {
     SystemTime: new Date().toISOString(),
     LoggingDriver: 'json-file',
     CgroupDriver: 'cgroupfs',
-    CgroupVersion: '2',
+    CgroupVersion: String(b.cgroupVersion?.() ?? 1),
     NEventsListener: 0,
     KernelVersion: os.release(),
     OperatingSystem: rel.name,

@@ -11,6 +11,7 @@ interface DaemonFlags {
   tlscert?: string;
   tlskey?: string;
   debug?: boolean;
+  cgroupVersion?: string;
 }
 
 /**
@@ -30,9 +31,12 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--tlscert <file>', "the server's certificate", '')
     .option('--tlskey <file>', "the server's key", '')
     .option('-D, --debug', 'log every request')
+    .option('--cgroup-version <1|2>', "the cgroup layout containers see: 1 (this host's: a hierarchy per controller) or 2 (unified)", '1')
     .action(async (flags: DaemonFlags) => {
       if (flags.root) program.setOptionValue('root', flags.root);
       const engine = await ctx.engine();
+      if (flags.cgroupVersion !== '1' && flags.cgroupVersion !== '2') throw new Error(`--cgroup-version is 1 or 2, not ${flags.cgroupVersion}`);
+      engine.runtime.cgroups.version = flags.cgroupVersion === '2' ? 2 : 1;
       const { Daemon } = await import('../../api/daemon.js');
       const { parseHost } = await import('../../api/listen.js');
       const useTls = !!(flags.tls || flags.tlsverify);

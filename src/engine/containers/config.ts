@@ -158,7 +158,10 @@ export function normaliseHostConfig(body: Record<string, unknown> | undefined, c
   for (const k of ['Dns', 'DnsOptions', 'DnsSearch', 'BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps', 'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps', 'Devices', 'Ulimits'])
     h[k] ??= [];
   if (h.MemorySwappiness === -1) h.MemorySwappiness = null;
-  if (h.PidsLimit === 0) h.PidsLimit = null;
+  // moby daemon_unix.go adaptContainerSettings: no limit is null (0 or negative), and a memory
+  // limit without --memory-swap allows as much swap again
+  if (typeof h.PidsLimit === 'number' && h.PidsLimit <= 0) h.PidsLimit = null;
+  if (typeof h.Memory === 'number' && h.Memory > 0 && !h.MemorySwap) h.MemorySwap = h.Memory * 2;
   h.PidsLimit ??= null;
   h.KernelMemory ??= 0;
   h.KernelMemoryTCP ??= 0;

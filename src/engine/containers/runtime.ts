@@ -17,6 +17,7 @@ import { statusCode, type ProgramRegistry } from '../../runtime/program.js';
 import { SIGCONT, SIGKILL, SIGSTOP } from '../../runtime/signals.js';
 import type { Clock } from '../../runtime/clock.js';
 import { FsContext } from '../../vfs/context.js';
+import type { FileSystem } from '../../vfs/fs.js';
 import { MountNamespace } from '../../vfs/namespace.js';
 import { tmpfs, Vfs } from '../../vfs/vfs.js';
 import type { ImageService } from '../images.js';
@@ -26,6 +27,12 @@ import type { ContainerRecord } from './record.js';
 import { TaskStartError, type ExecSpec, type ExecTask, type Task, type TaskExit, type TaskIO, type TaskProcess, type TaskRuntime } from './task.js';
 import { resolveUser } from './user.js';
 import { processStdio, type ProcessStdio } from './stdio.js';
+import type { Cgroup } from '../../runtime/cgroup.js';
+import type { NsSet } from '../../runtime/nsids.js';
+import {
+  HOST_DISK, chargedTmpfs, statfsFor, containerCgroup, joinedId, containerNamespaces, maskPaths, mountProc, mountSys,
+  type CgroupSettings, type Machine, type ViewContext,
+} from './kernelviews.js';
 
 /**
  * Docker's init layer (daemon/initlayer): what every container's rootfs has whatever the image
@@ -60,6 +67,16 @@ export interface ModelRuntimeOptions {
   etcFiles(c: ContainerRecord): EtcFiles;
   /** Its volumes, binds and tmpfs mounts (the volume service); without it, only HostConfig.Tmpfs. */
   mounts?(c: ContainerRecord): RuntimeMount[];
+  /** The daemon's cgroup layout (v1 by default, as on this host); shared, so the daemon may set it. */
+  cgroups?: CgroupSettings;
+  /** What /proc reports of the machine (default: a small model host). */
+  machine?: Machine;
+}
+
+/** The machine when the engine names none: 2 CPUs, 2 GiB, booted when the runtime was made. */
+function modelMachine(now: number): Machine {
+  const disk = { blocks: 16 * 1024 ** 2, bfree: 8 * 1024 ** 2, bavail: 8 * 1024 ** 2, files: 4 * 1024 ** 2, ffree: 3 * 1024 ** 2 };
+  return { memTotal: 2 * 1024 ** 3, ncpu: 2, release: '5.10.0', build: '(boxlab) #1 SMP', cpuModel: 'boxlab model CPU', bootTime: now, hostname: 'boxlab', disk };
 }
 
 interface Running {
@@ -68,6 +85,10 @@ interface Running {
   mountNs: MountNamespace;
   pid1: Proc;
   stdio: ProcessStdio;
+  nsset: NsSet;
+  cgroup: Cgroup;
+  /** Its /dev/shm: a container joining its IPC namespace (`--ipc=container:X`) mounts the same. */
+  shm: FileSystem;
 }
 
 export class ModelRuntime implements TaskRuntime {
@@ -76,12 +97,21 @@ export class ModelRuntime implements TaskRuntime {
   private readonly running = new Map<string, Running>();
   /** Lower stacks shared by this daemon's containers (one per image), read from this store. */
   private readonly lowers = new LowerStackCache();
+  readonly cgroups: CgroupSettings;
+  readonly machine: Machine;
 
   constructor(
     private readonly images: ImageService,
     private readonly opts: ModelRuntimeOptions,
   ) {
     this.kernel = new Kernel({ programs: opts.programs, clock: opts.clock });
+    this.cgroups = opts.cgroups ?? { version: 1 };
+    this.machine = opts.machine ?? modelMachine(this.kernel.clock.now());
+  }
+
+  /** A running container's cgroup (for stats), by ID. */
+  cgroupOf(id: string): Cgroup | undefined {
+    return this.running.get(id)?.cgroup;
   }
 
   /** The container's root filesystem: made on first use, kept (with its upper layer) until removed. */
@@ -128,31 +158,43 @@ export class ModelRuntime implements TaskRuntime {
 
   async start(c: ContainerRecord, io: TaskIO): Promise<Task> {
     const root = await this.rootfs(c);
-    const mountNs = this.mountNamespace(c, root);
+    const cgroup = containerCgroup(c);
+    const { pidNs, ids } = containerNamespaces(c, this.cgroups, this.kernel.hostNs, () => this.kernel.newPidNamespace(), (id) => {
+      const r = this.running.get(id);
+      return r && { rec: r.rec, pidNs: r.ns, nsset: r.nsset };
+    });
+    const views: ViewContext = {
+      cgroup, cgroups: this.cgroups, pidNs, clock: this.kernel.clock, machine: this.machine,
+      memoryUsed: () => [...this.running.values()].reduce((n, r) => n + r.cgroup.usage(), 0),
+    };
+    const ipcDonor = joinedId(c.hostConfig.IpcMode);
+    const shm = (ipcDonor && this.running.get(ipcDonor)?.shm) || chargedTmpfs(tmpfs({ size: c.hostConfig.ShmSize as number, mode: 0o1777 }), cgroup);
+    const mountNs = this.mountNamespace(c, root, views, shm);
+    const nsset: NsSet = { ids, mounts: mountNs };
     const ctx = new FsContext(mountNs);
     const user = resolveUser(ctx, c.config.User);
     const cwd = c.config.WorkingDir || '/';
     mkdirs(ctx, cwd);
-    const { proc, stdio } = await this.startIn(c, mountNs, this.kernel.newPidNamespace(), {
+    const { proc, stdio } = await this.startIn(c, { mountNs, ns: pidNs, nsset, cgroup }, {
       argv: [c.path, ...c.args],
       env: c.config.Env,
       user: c.config.User,
       workingDir: cwd,
       tty: c.config.Tty,
     }, io, user);
-    const run: Running = { rec: c, ns: proc.ns, mountNs, pid1: proc, stdio };
+    const run: Running = { rec: c, ns: pidNs, mountNs, pid1: proc, stdio, nsset, cgroup, shm };
     this.running.set(c.id, run);
     return this.task(run);
   }
 
   private async startIn(
     c: ContainerRecord,
-    mountNs: MountNamespace,
-    ns: PidNamespace,
+    at: { mountNs: MountNamespace; ns: PidNamespace; nsset: NsSet; cgroup: Cgroup },
     spec: ExecSpec,
     io: TaskIO,
-    user = resolveUser(new FsContext(mountNs), spec.user),
+    user = resolveUser(new FsContext(at.mountNs), spec.user),
   ): Promise<{ proc: Proc; stdio: ProcessStdio }> {
+    const { mountNs, ns } = at;
     const ctx = new FsContext(mountNs, user);
     const env = processEnv(spec.env, c.config.Hostname, user.home);
     const program = spec.argv[0]!;
@@ -170,8 +212,10 @@ export class ModelRuntime implements TaskRuntime {
         env,
         cwd: spec.workingDir || '/',
         cred: { uid: user.uid, gid: user.gid, groups: user.groups },
-        fs: contextPort(ctx),
-        uts: { hostname: c.config.Hostname },
+        fs: contextPort(ctx, statfsFor(this.machine)),
+        uts: { hostname: c.hostConfig.UTSMode === 'host' ? this.machine.hostname : c.config.Hostname },
+        nsset: at.nsset,
+        cgroup: at.cgroup,
         stdin: stdio.stdin,
         stdout: stdio.stdout,
         stderr: stdio.stderr,
@@ -186,12 +230,14 @@ export class ModelRuntime implements TaskRuntime {
   }
 
   private task(run: Running): Task {
-    const { pid1, ns } = run;
+    const { pid1 } = run;
     const exited: Promise<TaskExit> = pid1.exited.then((ws) => ({
       code: statusCode(ws),
       ...('signal' in ws ? { signal: ws.signal } : {}),
+      ...(run.cgroup.oomKilled ? { oomKilled: true } : {}),
     }));
-    const everyone = () => [...ns.procs.values()].filter((p) => p.alive);
+    // the container's processes are its cgroup's tasks (its PID namespace may be shared or the host's)
+    const everyone = () => run.cgroup.live().filter((p) => p.alive);
     return {
       pid: pid1.hostPid,
       exited,
@@ -211,20 +257,21 @@ export class ModelRuntime implements TaskRuntime {
           return { pid: i.pid, ppid: i.ppid, uid: i.uid, argv: i.argv, startTime: i.startTime, state: i.state };
         }),
       exec: async (spec: ExecSpec, io: TaskIO): Promise<ExecTask> => {
-        const { proc: p, stdio } = await this.startIn(run.rec, run.mountNs, ns, spec, io);
+        const { proc: p, stdio } = await this.startIn(run.rec, { mountNs: run.mountNs, ns: run.ns, nsset: run.nsset, cgroup: run.cgroup }, spec, io);
         return { pid: p.hostPid, exited: p.exited.then((ws) => ({ code: statusCode(ws) })), resize: (rows, cols) => stdio.tty?.resize(rows, cols) };
       },
     };
   }
 
   /** The container's mounts, in the order runc makes them (the engine's /proc/mounts order). */
-  private mountNamespace(c: ContainerRecord, root: OverlayRoot): MountNamespace {
+  private mountNamespace(c: ContainerRecord, root: OverlayRoot, views: ViewContext, shm: FileSystem): MountNamespace {
     // mount points are made in the container's own layer first, as the engine does, so that a
     // read-only rootfs can still have them
     const rootCtx = new FsContext(new MountNamespace(root));
     const user = sortMounts(this.opts.mounts ? this.opts.mounts(c) : tmpfsMounts(c));
     for (const m of user) makeMountpoint(rootCtx, m);
     const ns = new MountNamespace(root, { source: 'overlay', readOnly: !!c.hostConfig.ReadonlyRootfs });
+    mountProc(ns, views);
     const dev = tmpfs({ size: 65536 * 1024, mode: 0o755 });
     for (const [name, minor] of [['null', 3], ['zero', 5], ['full', 7], ['random', 8], ['urandom', 9], ['tty', 0]] as const)
       dev.mknod(name, 'char', 0o666, name === 'tty' ? 5 : 1, minor);
@@ -232,24 +279,28 @@ export class ModelRuntime implements TaskRuntime {
     dev.mkdir('shm', 0o1777);
     dev.mkdir('mqueue');
     ns.mount(dev, '/dev', { source: 'tmpfs', flags: ['nosuid'] });
-    ns.mount(tmpfs({ size: c.hostConfig.ShmSize as number, mode: 0o1777 }), '/dev/shm', { source: 'shm', flags: ['nosuid', 'nodev', 'noexec', 'relatime'] });
-    for (const m of user) ns.mount(m.fs, m.target, { source: m.source, readOnly: m.readOnly, flags: m.flags });
+    mountSys(ns, views);
+    ns.mount(shm, '/dev/shm', { source: 'shm', flags: ['nosuid', 'nodev', 'noexec', 'relatime'] });
+    // a tmpfs's pages are charged to the container's memory cgroup, as the kernel charges shmem
+    for (const m of user) ns.mount(m.type === 'tmpfs' && m.fs instanceof Vfs ? chargedTmpfs(m.fs, views.cgroup) : m.fs, m.target, { source: m.source, readOnly: m.readOnly, flags: m.flags });
     const files = this.opts.etcFiles(c);
-    const host = new Vfs();
+    const host = new Vfs(undefined, HOST_DISK);
     host.writeFile('hostname', files.hostname);
     host.writeFile('hosts', files.hosts);
     host.writeFile('resolv.conf', files.resolvConf);
     // a file the user mounts there wins; with a read-only rootfs they are read-only too (measured)
     for (const [name, target] of [['resolv.conf', '/etc/resolv.conf'], ['hostname', '/etc/hostname'], ['hosts', '/etc/hosts']] as const)
       if (!user.some((m) => m.target === target)) ns.bindFrom(host, name, target, { source: '/dev/vda', readOnly: !!c.hostConfig.ReadonlyRootfs });
+    maskPaths(ns, c);
     return ns;
   }
 
   async cleanup(c: ContainerRecord): Promise<void> {
     const run = this.running.get(c.id);
     this.running.delete(c.id);
-    // PID 1 is gone: the kernel kills what is left in its namespace (zap_pid_ns_processes)
-    if (run) for (const p of run.ns.procs.values()) if (p.alive) p.deliver(SIGKILL, null);
+    // PID 1 is gone: the kernel kills what is left in its namespace (zap_pid_ns_processes), and
+    // runc what is left in its cgroup (a container sharing another's or the host's PID namespace)
+    if (run) for (const p of run.cgroup.live()) if (p.alive) p.deliver(SIGKILL, null);
   }
 }
 

@@ -16,6 +16,7 @@ import { JsonLog, type StdStream } from './logs.js';
 import { canonicalName, generateName, newContainerId } from './names.js';
 import { ContainerDir } from './persist.js';
 import { goTime, initialState, type ContainerRecord, type MountPoint } from './record.js';
+import { resolveJoinModes } from './kernelviews.js';
 import { TaskStartError, type Task, type TaskExit, type TaskRuntime } from './task.js';
 import { InputQueue } from './stdin.js';
 
@@ -146,6 +147,7 @@ export class ContainerService {
         'AlreadyExists',
         `Conflict. The container name "${canonical}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`,
       );
+    if (body.HostConfig) resolveJoinModes(body.HostConfig, (ref) => this.get(ref));
     const id = newContainerId();
     if (!merged.Hostname) merged.Hostname = id.slice(0, 12);
     const rec: ContainerRecord = {
@@ -203,7 +205,17 @@ export class ContainerService {
       });
     } catch (e) {
       l.latch.close();
-      if (!(e instanceof TaskStartError)) throw e;
+      if (!(e instanceof TaskStartError)) {
+        // the daemon refused before runc ran (a namespace it cannot join): moby's containerStart
+        // records the error and removes an AutoRemove container all the same
+        if (e instanceof BoxlabError) {
+          rec.state = { ...rec.state, Error: e.message };
+          await this.save(rec);
+          await this.runtime.cleanup(rec);
+          if (rec.hostConfig.AutoRemove) await this.removeNow(l);
+        }
+        throw e;
+      }
       // runc's create failed: the container stays created, with the error and runc's exit status
       rec.state = { ...rec.state, Error: runcStartMessage(e), ExitCode: e.reason === 'not-found' || e.reason === 'no-such-file' ? 127 : 126 };
       await this.save(rec);

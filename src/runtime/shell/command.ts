@@ -147,8 +147,18 @@ export async function findCommand(sh: Shell, name: string): Promise<{ req: Omit<
   return denied ? { error: `${name}: Permission denied`, status: 126 } : { error: `${name}: not found`, status: 127 };
 }
 
+/**
+ * A fork the kernel refused (EAGAIN: the cgroup's pids.max) is fatal to a script, as ash's
+ * forkshell raises it: `sh: can't fork: Resource temporarily unavailable`, status 2 (measured).
+ */
+export function forkFailure(e: unknown): never {
+  if (e instanceof SysError && e.errno === 'EAGAIN') throw new ShellError(`can't fork: ${e.message.replace(/^.*: /, '')}`);
+  throw e;
+}
+
 /** The message and status for an execve that failed (ash's shellexec: 126 for EACCES, else 127). */
 export function execFailure(name: string, e: unknown): { error: string; status: number } {
+  if (e instanceof SysError && e.errno === 'EAGAIN') forkFailure(e);
   if (e instanceof FsError && e.errno === 'EACCES') return { error: `${name}: Permission denied`, status: 126 };
   if (e instanceof FsError && (e.errno === 'ENOENT' || e.errno === 'ENOTDIR')) return { error: `${name}: not found`, status: 127 };
   if (e instanceof SysError && e.errno === 'ENOEXEC') return { error: `${name}: cannot execute binary file: the model has no program for it`, status: 126 };

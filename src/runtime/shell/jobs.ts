@@ -9,7 +9,7 @@ import { statusCode, type ProcessContext, type ReadStream, type WriteStream } fr
 import { SIGINT, SIGPIPE, SIGQUIT } from '../signals.js';
 import { strsignal } from './strsignal.js';
 import type { Node } from './ast.js';
-import { waitForeground } from './command.js';
+import { forkFailure, waitForeground } from './command.js';
 import { BreakLoop, ContinueLoop, ReturnFn } from './control.js';
 import { ShellError } from './expand.js';
 import { stdio, withRedirs } from './redir.js';
@@ -31,11 +31,13 @@ export class Jobs {
     setup?: (ctx: ProcessContext) => void,
   ): Promise<number> {
     const parent = this.sh;
-    return parent.ctx.sys.fork(async (ctx) => {
-      setup?.(ctx);
-      const child = parent.forkFor(ctx);
-      return child.main(() => run(child));
-    }, io);
+    return parent.ctx.sys
+      .fork(async (ctx) => {
+        setup?.(ctx);
+        const child = parent.forkFor(ctx);
+        return child.main(() => run(child));
+      }, io)
+      .catch(forkFailure);
   }
 
   async pipeline(n: Node & { type: 'pipe' }, flags: number): Promise<number> {
