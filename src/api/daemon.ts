@@ -10,6 +10,7 @@ import { hostString, listen, type Host, type TlsFiles } from './listen.js';
 import type { Route } from './route.js';
 import { containerRoutes, fallbackInspectRoutes } from './routes/containers.js';
 import { imageRoutes } from './routes/images.js';
+import { networkRoutes } from './routes/networks.js';
 import { systemRoutes } from './routes/system.js';
 import { apiHandler } from './server.js';
 
@@ -29,6 +30,7 @@ export function routes(engine: Engine, opts: { debug?: boolean; signal?: AbortSi
     ...systemRoutes({ images: engine.images, events: engine.events, root: engine.store.root, id, debug: !!opts.debug, ...(opts.signal ? { signal: opts.signal } : {}) }),
     ...imageRoutes(engine.images),
     ...containerRoutes(engine),
+    ...networkRoutes(engine),
     ...fallbackInspectRoutes(),
   ];
 }

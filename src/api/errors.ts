@@ -7,6 +7,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { BoxlabError, type ErrorCode } from '../errors.js';
+import { NetworkError } from '../network/errors.js';
+import { networkWords } from './network-words.js';
 import { versionLess } from './version.js';
 
 /**
@@ -43,7 +45,7 @@ export function statusOf(err: unknown): number {
 
 /** Writes the error, unless the response has started (a stream reports its own errors inside). */
 export function writeError(res: ServerResponse, err: unknown, apiVersion: string | undefined): void {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = err instanceof NetworkError ? networkWords(err) : err instanceof Error ? err.message : String(err);
   if (res.headersSent) {
     res.destroy();
     return;

@@ -17,6 +17,7 @@ import { statusCode, type ProgramRegistry } from '../../runtime/program.js';
 import { SIGCONT, SIGKILL, SIGSTOP } from '../../runtime/signals.js';
 import { callbackSink, nullSource } from '../../runtime/stream.js';
 import type { Clock } from '../../runtime/clock.js';
+import type { NetStack } from '../../runtime/net.js';
 import { FsContext } from '../../vfs/context.js';
 import { MountNamespace } from '../../vfs/namespace.js';
 import { tmpfs, Vfs } from '../../vfs/vfs.js';
@@ -56,6 +57,8 @@ export interface ModelRuntimeOptions {
   clock?: Clock;
   /** The contents of /etc/hostname, /etc/hosts, /etc/resolv.conf for a container. */
   etcFiles(c: ContainerRecord): EtcFiles;
+  /** The container's network namespace as its processes see it (none: only what the kernel has). */
+  netStack?(c: ContainerRecord): NetStack;
 }
 
 interface Running {
@@ -69,6 +72,8 @@ export class ModelRuntime implements TaskRuntime {
   readonly kernel: Kernel;
   private readonly roots = new Map<string, OverlayRoot>();
   private readonly running = new Map<string, Running>();
+  /** Where the engine keeps each running container's /etc files (the host side of the binds). */
+  private readonly etc = new Map<string, Vfs>();
   /** Lower stacks shared by this daemon's containers (one per image), read from this store. */
   private readonly lowers = new LowerStackCache();
 
@@ -135,7 +140,7 @@ export class ModelRuntime implements TaskRuntime {
         cwd: spec.workingDir || '/',
         cred: { uid: user.uid, gid: user.gid, groups: user.groups },
         fs: contextPort(ctx),
-        uts: { hostname: c.config.Hostname },
+        uts: { hostname: c.config.Hostname, ...(this.opts.netStack ? { net: this.opts.netStack(c) } : {}) },
         stdin: nullSource,
         stdout: callbackSink((d) => io.output('stdout', d)),
         stderr: callbackSink((d) => io.output('stderr', d)),
@@ -197,19 +202,32 @@ export class ModelRuntime implements TaskRuntime {
     for (const [target, options] of Object.entries(c.hostConfig.Tmpfs ?? {})) {
       ns.mount(tmpfs(parseTmpfsOptions(options)), target, { source: 'tmpfs', flags: ['nosuid', 'nodev', 'noexec', 'relatime'] });
     }
-    const files = this.opts.etcFiles(c);
     const host = new Vfs();
-    host.writeFile('hostname', files.hostname);
-    host.writeFile('hosts', files.hosts);
-    host.writeFile('resolv.conf', files.resolvConf);
+    this.etc.set(c.id, host);
+    this.refreshEtcFiles(c);
     for (const [name, target] of [['resolv.conf', '/etc/resolv.conf'], ['hostname', '/etc/hostname'], ['hosts', '/etc/hosts']] as const)
       ns.bindFrom(host, name, target, { source: '/dev/vda' });
     return ns;
   }
 
+  /**
+   * (Re)writes the container's /etc/hostname, /etc/hosts and /etc/resolv.conf where its binds point:
+   * at start, and when a `network connect` or `disconnect` changes them (the daemon edits those files
+   * in place, so a running container sees the change).
+   */
+  refreshEtcFiles(c: ContainerRecord): void {
+    const host = this.etc.get(c.id);
+    if (!host) return;
+    const files = this.opts.etcFiles(c);
+    host.writeFile('hostname', files.hostname);
+    host.writeFile('hosts', files.hosts);
+    host.writeFile('resolv.conf', files.resolvConf);
+  }
+
   async cleanup(c: ContainerRecord): Promise<void> {
     const run = this.running.get(c.id);
     this.running.delete(c.id);
+    this.etc.delete(c.id);
     // PID 1 is gone: the kernel kills what is left in its namespace (zap_pid_ns_processes)
     if (run) for (const p of run.ns.procs.values()) if (p.alive) p.deliver(SIGKILL, null);
   }

@@ -64,6 +64,13 @@ function newLatch(): Latch {
   return latch;
 }
 
+export interface ServiceOptions {
+  cgroupVersion: 1 | 2;
+  now?: () => number;
+  /** The networks a create asks for, checked and recorded (the network service's initialNetworks). */
+  networks?: (hostConfig: Record<string, unknown> | undefined, endpoints: Record<string, unknown> | undefined) => ContainerRecord['networks'];
+}
+
 export class ContainerService {
   private readonly live = new Map<string, Live>();
   private readonly dirs: ContainerDir;
@@ -73,7 +80,7 @@ export class ContainerService {
     private readonly images: ImageService,
     private readonly events: EventBus,
     private readonly runtime: TaskRuntime,
-    private readonly opts: { cgroupVersion: 1 | 2; now?: () => number } = { cgroupVersion: 1 },
+    private readonly opts: ServiceOptions = { cgroupVersion: 1 },
   ) {
     this.dirs = new ContainerDir(path.join(store.root, 'containers'));
   }
@@ -134,6 +141,7 @@ export class ContainerService {
         'AlreadyExists',
         `Conflict. The container name "${canonical}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`,
       );
+    const networks = this.opts.networks?.(body.HostConfig, body.NetworkingConfig?.EndpointsConfig) ?? {};
     const id = newContainerId();
     if (!merged.Hostname) merged.Hostname = id.slice(0, 12);
     const rec: ContainerRecord = {
@@ -150,7 +158,7 @@ export class ContainerService {
       manuallyStopped: false,
       hasBeenStarted: false,
       mounts: [],
-      networks: {},
+      networks,
       sandboxId: '',
     };
     await this.dirs.save(rec);
