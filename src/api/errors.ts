@@ -31,6 +31,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   NotFound: 404,
   AlreadyExists: 409,
   FailedPrecondition: 409,
+  Forbidden: 403,
   InvalidArgument: 400,
   // what a client sent that is not what it claims (a bad archive, a bad digest) is its mistake
   InvalidArchive: 400,

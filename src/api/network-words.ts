@@ -26,7 +26,9 @@ export function networkWords(e: NetworkError): string {
     case 'StaticIpOnDefaultNetwork':
       return 'user specified IP address is supported on user defined networks only';
     case 'AliasOnDefaultNetwork':
-      return 'network-scoped aliases are only supported for user-defined networks';
+      // the daemon's words; `docker run --network-alias` on the bridge is refused by the CLI first
+      // ("network-scoped aliases are only supported for user-defined networks")
+      return 'network-scoped alias is supported only for containers in user defined networks';
     case 'NetworkNotFound':
       return `network ${d.network ?? ''} not found`;
     case 'NetworkNameExists':
@@ -38,7 +40,7 @@ export function networkWords(e: NetworkError): string {
     case 'EndpointExists':
       return `endpoint with name ${d.container ?? ''} already exists in network ${d.network ?? ''}`;
     case 'NotConnected':
-      return `container ${d.containerId ?? ''} is not connected to network ${d.network ?? ''}`;
+      return `container ${d.containerId ?? ''} is not connected to ${d.stopped ? 'the ' : ''}network ${d.network ?? ''}`;
     case 'PortAllocated':
       return `Bind for ${d.address ?? ''} failed: port is already allocated`;
     case 'PrivateNetworkMode':

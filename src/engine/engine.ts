@@ -57,6 +57,7 @@ export class Engine {
   async init(): Promise<void> {
     await this.networks.init();
     await this.containers.init();
+    await this.networks.settle();
   }
 }
 

@@ -20,7 +20,13 @@ import type { NetStack, Reach } from '../runtime/net.js';
 export function networkStack(ctl: NetworkController, sandbox: () => Sandbox | undefined): NetStack {
   const endpoints = () => sandbox()?.endpoints ?? [];
   return {
-    ipAddr: ({ oneline }) => (oneline ? ipAddrOneline4(endpoints()) : ipAddr(endpoints())),
+    // with -4, busybox leaves out the link/ lines (measured); the model has no IPv6 addresses to show
+    ipAddr: ({ oneline, family }) => {
+      if (family === 6) return '';
+      if (oneline) return ipAddrOneline4(endpoints());
+      const text = ipAddr(endpoints());
+      return family === 4 ? text.split('\n').filter((l) => !l.startsWith('    link/')).join('\n') : text;
+    },
     ipLink: () => ipLink(endpoints()),
     ipRoute: () => {
       const sb = sandbox();
@@ -32,6 +38,10 @@ export function networkStack(ctl: NetworkController, sandbox: () => Sandbox | un
       if (!sb || !hasEmbeddedDns(ctl, sb)) return undefined;
       const a = resolveName(ctl, sb, name);
       return a.rcode === 'NOERROR' ? [...a.addresses] : undefined;
+    },
+    hasEmbeddedDns: () => {
+      const sb = sandbox();
+      return sb !== undefined && hasEmbeddedDns(ctl, sb);
     },
     reach: (ip) => packetTo(ctl, sandbox(), ip),
   };

@@ -30,7 +30,8 @@ function labelMatch(values: readonly string[], labels: Readonly<Record<string, s
 }
 
 function typeMatch(values: readonly string[], n: Network): boolean {
-  for (const v of values) if (v !== 'custom' && v !== 'builtin') throw new BoxlabError('InvalidArgument', `invalid filter: 'type'='${v}'`);
+  // the router returns this one without an errdefs kind: a 500 (measured)
+  for (const v of values) if (v !== 'custom' && v !== 'builtin') throw new BoxlabError('Unavailable', `invalid filter: 'type'='${v}'`);
   return values.includes(n.predefined ? 'builtin' : 'custom');
 }
 

@@ -139,28 +139,20 @@ export class NetworkService {
     return { Id: n.id, Warning: '' };
   }
 
-  /** Containers (any state) that name this network: the engine refuses to remove it while they do. */
-  private users(n: Network): ContainerRecord[] {
-    return this.access()
-      .all()
-      .filter((c) => Object.values(c.networks).some((e) => e.NetworkID === n.id) || n.name in c.networks);
-  }
-
   async remove(ref: string): Promise<void> {
+    // only endpoints hold a network: created and stopped containers do not (measured: rm and prune
+    // succeed with them; their Networks entries stay)
     const n = this.ctl.get(ref);
-    if (!n.predefined && n.endpoints.size === 0 && this.users(n).length > 0) {
-      throw new NetworkError('ActiveEndpoints', `network ${n.name} has active endpoints`, { network: n.name, networkId: n.id });
-    }
     this.ctl.remove(n.id);
     await this.persist();
     this.events.emit('network', 'destroy', n.id, { name: n.name, type: n.driver });
   }
 
-  /** `network prune`: user networks no container uses, their names in the order removed. */
+  /** `network prune`: user networks without endpoints, their names in the order removed. */
   async prune(keep: (n: Network) => boolean = () => true): Promise<string[]> {
     const gone: string[] = [];
     for (const n of this.ctl.list()) {
-      if (n.predefined || n.endpoints.size > 0 || this.users(n).length > 0 || !keep(n)) continue;
+      if (n.predefined || n.endpoints.size > 0 || !keep(n)) continue;
       this.ctl.remove(n.id);
       this.events.emit('network', 'destroy', n.id, { name: n.name, type: n.driver });
       gone.push(n.name);
@@ -182,10 +174,20 @@ export class NetworkService {
     const requests = new Map(Object.entries(endpoints ?? {}).map(([k, v]) => [modeNetwork(k) ?? k, (v ?? {}) as EndpointRequest]));
     const wanted = [...(mode === undefined ? [] : [mode]), ...[...requests.keys()].filter((k) => k !== mode)];
     for (const ref of wanted) {
-      const n = this.ctl.get(ref);
+      const n = this.findAtCreate(ref);
       out[n.name] = emptySettings(requests.get(ref) ?? {}, false);
     }
     return out;
+  }
+
+  /** The engine answers an unknown network at create with a 400: a 404 would send the CLI pulling the image. */
+  private findAtCreate(ref: string): Network {
+    try {
+      return this.ctl.get(ref);
+    } catch (e) {
+      if (e instanceof NetworkError) throw new BoxlabError('InvalidArgument', `network ${ref} not found`);
+      throw e;
+    }
   }
 
   /** At start: the sandbox and an endpoint per network; the record's Networks then show the addresses. */
@@ -212,6 +214,20 @@ export class NetworkService {
     rec.sandboxId = sb.id;
   }
 
+  /**
+   * After a restart of the daemon: containers that were running died with the old one, so their
+   * endpoints are gone (their entries stay, emptied, as after a stop).
+   */
+  async settle(): Promise<void> {
+    const c = this.access();
+    for (const rec of c.all()) {
+      if (rec.state.Running || this.ctl.sandboxOf(rec.id)) continue;
+      if (Object.values(rec.networks).every((e) => e.EndpointID === '')) continue;
+      this.clear(rec);
+      await c.saveRecord(rec);
+    }
+  }
+
   /** At stop: endpoints released, addresses back to the pools; the entries stay, emptied. */
   detach(rec: ContainerRecord): void {
     const sb = this.ctl.sandboxOf(rec.id);
@@ -219,14 +235,16 @@ export class NetworkService {
     this.clear(rec);
   }
 
+  /** The entries stay, without endpoint or addresses; SandboxID stays too until the next start (measured). */
   private clear(rec: ContainerRecord): void {
     for (const [name, s] of Object.entries(rec.networks)) rec.networks[name] = { ...s, ...EMPTY_ENDPOINT, NetworkID: s.NetworkID };
-    rec.sandboxId = '';
   }
 
   /** The three files of a running container (the host's for --network host). */
   etcFiles(rec: ContainerRecord): EtcFiles {
     const sb = this.ctl.sandboxOf(rec.id);
+    // the host's network namespace: the host's own hosts and resolv.conf (measured)
+    if (rec.hostConfig.NetworkMode === 'host') return { hostname: `${rec.config.Hostname}\n`, hosts: hostFile('/etc/hosts'), resolvConf: this.ctl.hostResolvConf };
     if (!sb) return { hostname: `${rec.config.Hostname}\n`, hosts: '', resolvConf: this.ctl.hostResolvConf };
     return { hostname: this.ctl.hostnameFile(sb), hosts: sb.hosts, resolvConf: this.ctl.resolvConf(sb) };
   }
@@ -236,40 +254,65 @@ export class NetworkService {
     return networkStack(this.ctl, () => this.ctl.sandboxOf(containerId));
   }
 
+  /**
+   * `network connect`. Running: a new endpoint now. Not running (daemon ConnectToNetwork): the entry
+   * is only recorded, after the checks updateNetworkConfig makes; a network that does not exist is
+   * recorded under the name given, unchecked, and connecting twice overwrites (all measured).
+   */
   async connect(netRef: string, containerRef: string, req: EndpointRequest = {}): Promise<void> {
     const c = this.access();
     const rec = c.get(containerRef);
-    const n = this.ctl.get(netRef);
     const sb = this.ctl.sandboxOf(rec.id);
+    let n: Network | undefined;
     if (sb) {
+      n = this.ctl.get(netRef);
       const ep = this.ctl.join(sb, n.id, { ...requestJoin(req), fromConnect: true });
       rec.networks[n.name] = settingsOf(n, ep, emptySettings(req, true));
       c.refreshEtcFiles?.(rec);
     } else {
-      if (n.name in rec.networks) {
-        throw new NetworkError('EndpointExists', `endpoint ${rec.name} exists`, { network: n.name, container: rec.name.slice(1) });
-      }
-      checkStopped(n, rec, req);
-      rec.networks[n.name] = { ...emptySettings(req, true), NetworkID: n.id };
+      n = this.findQuietly(netRef);
+      if (n) {
+        checkStopped(n, rec, req);
+        const s = emptySettings(req, true);
+        if (NetworkRegistry.isUserDefined(n)) s.Aliases = [...(req.Aliases ?? []), rec.id.slice(0, 12)];
+        rec.networks[n.name] = s;
+      } else rec.networks[netRef] = emptySettings(req, true);
     }
     await c.saveRecord(rec);
-    this.events.emit('network', 'connect', n.id, { container: rec.id, name: n.name, type: n.driver });
+    if (n) this.events.emit('network', 'connect', n.id, { container: rec.id, name: n.name, type: n.driver });
   }
 
-  async disconnect(netRef: string, containerRef: string): Promise<void> {
+  private findQuietly(ref: string): Network | undefined {
+    try {
+      return this.ctl.get(ref);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** `network disconnect [-f]`; `force` lets a stopped container drop an entry whose network is gone. */
+  async disconnect(netRef: string, containerRef: string, force = false): Promise<void> {
     const c = this.access();
     const rec = c.get(containerRef);
-    const n = this.ctl.get(netRef);
     const sb = this.ctl.sandboxOf(rec.id);
-    if (sb) {
+    // daemon DisconnectFromNetwork: a container that is not running (or a forced disconnect from a
+    // network that is gone) only loses its entry, looked up by the name given (measured: "not
+    // connected to the network nosuch", not "network nosuch not found")
+    const n = sb && !force ? this.ctl.get(netRef) : this.findQuietly(netRef);
+    const name = n?.name ?? netRef;
+    if (sb && n) {
       this.ctl.leave(sb, n.id);
       c.refreshEtcFiles?.(rec);
-    } else if (!(n.name in rec.networks)) {
-      throw new NetworkError('NotConnected', `${rec.id} is not connected to ${n.name}`, { network: n.name, networkId: n.id, containerId: rec.id });
+    } else {
+      if (n?.driver === 'host') throw new NetworkError('HostNetworkChange', 'cannot leave the host network', { network: n.name });
+      if (!(name in rec.networks)) {
+        // daemon DisconnectFromNetwork's own words for a container that is not running
+        throw new NetworkError('NotConnected', `${rec.id} is not connected to ${netRef}`, { network: netRef, containerId: rec.id, stopped: true });
+      }
     }
-    delete rec.networks[n.name];
+    delete rec.networks[name];
     await c.saveRecord(rec);
-    this.events.emit('network', 'disconnect', n.id, { container: rec.id, name: n.name, type: n.driver });
+    if (n) this.events.emit('network', 'disconnect', n.id, { container: rec.id, name: n.name, type: n.driver });
   }
 }
 
@@ -297,7 +340,7 @@ function emptySettings(req: EndpointRequest, fromConnect: boolean): EndpointSett
   return {
     IPAMConfig: ipam,
     Links: null,
-    Aliases: req.Aliases && req.Aliases.length > 0 ? [...req.Aliases] : null,
+    Aliases: req.Aliases ? [...req.Aliases] : null,
     NetworkID: '',
     ...EMPTY_ENDPOINT,
     DriverOpts: fromConnect ? {} : null,
@@ -322,9 +365,11 @@ function joinOptions(rec: ContainerRecord, s: EndpointSettings): { aliases?: str
   };
 }
 
+/** The entry of a joined endpoint; on the default bridge Aliases stay as recorded (null from run, [] from connect). */
 function settingsOf(n: Network, ep: Endpoint, recorded: EndpointSettings): EndpointSettings {
   const s = endpointSettings(n, ep) as unknown as EndpointSettings;
-  return { ...s, IPAMConfig: recorded.IPAMConfig, DriverOpts: recorded.DriverOpts };
+  const aliases = NetworkRegistry.isUserDefined(n) ? s.Aliases : recorded.Aliases;
+  return { ...s, Aliases: aliases, IPAMConfig: recorded.IPAMConfig, DriverOpts: recorded.DriverOpts };
 }
 
 /** The checks a connect of a stopped container makes before recording the network. */
@@ -333,6 +378,9 @@ function checkStopped(n: Network, rec: ContainerRecord, req: EndpointRequest): v
   if (mode === 'none') throw new NetworkError('PrivateNetworkMode', 'none is private', { network: n.name });
   if (mode === 'host' || mode.startsWith('container:')) throw new NetworkError('SharedNetworkNamespace', 'shared namespace', { network: n.name });
   if (n.driver === 'host') throw new NetworkError('HostNetworkChange', 'cannot join the host network', { network: n.name });
+  if ((req.Aliases?.length ?? 0) > 0 && !NetworkRegistry.isUserDefined(n)) {
+    throw new NetworkError('AliasOnDefaultNetwork', 'aliases on the default bridge', { network: n.name });
+  }
   if (req.IPAMConfig?.IPv4Address && !NetworkRegistry.isUserDefined(n)) {
     throw new NetworkError('StaticIpOnDefaultNetwork', '--ip on the default bridge', { network: n.name });
   }
@@ -349,11 +397,15 @@ function readSaved(file: string): Saved | undefined {
   }
 }
 
-/** The host's resolver configuration, which a container on the default bridge copies (resolvconf.Get). */
-function hostResolvConf(): string {
+function hostFile(file: string): string {
   try {
-    return readFileSync('/etc/resolv.conf', 'utf8');
+    return readFileSync(file, 'utf8');
   } catch {
     return '';
   }
+}
+
+/** The host's resolver configuration, which a container on the default bridge copies (resolvconf.Get). */
+function hostResolvConf(): string {
+  return hostFile('/etc/resolv.conf');
 }

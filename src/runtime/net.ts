@@ -31,6 +31,8 @@ export interface NetStack {
    * answer (NXDOMAIN; the real server would forward it off the machine, which boxlab never does).
    */
   dns(name: string): string[] | undefined;
+  /** Whether an embedded DNS server listens at 127.0.0.11 (a user-defined network is joined). */
+  hasEmbeddedDns(): boolean;
   /** Where a packet to this IPv4 address goes. */
   reach(ip: string): Reach;
 }

@@ -87,7 +87,7 @@ describe('networks in the engine', () => {
     expect(iso.code).toBe(1);
     expect(iso.out).toContain('1 packets transmitted, 0 packets received, 100% packet loss');
     expect((await exec(engine, 'x1', 'nslookup y1 | tail -n 4')).out).toBe('Address: 172.18.0.3\n\nNon-authoritative answer:\n\n');
-    expect((await exec(engine, 'x1', 'hostname -i')).out).toBe('172.18.0.2 \n');
+    expect((await exec(engine, 'x1', 'hostname -i')).out).toBe('172.18.0.2\n');
   });
 
   it('connects and disconnects a running container: interfaces in order, hosts edited', async () => {

@@ -32,7 +32,8 @@ export function networkRoutes(engine: Engine): Route[] {
       handler: (req, res) => {
         const filters = parseFilters(req.query.get('filters'));
         validateFilters(filters, NETWORK_FILTERS);
-        writeJson(res, 200, filterNetworks(svc.list(), filters).map((n) => networkInspect(n)));
+        // the list leaves Containers empty; only GET /networks/{id} fills it (measured)
+        writeJson(res, 200, filterNetworks(svc.list(), filters).map((n) => ({ ...networkInspect(n), Containers: {} })));
       },
     },
     {
@@ -67,7 +68,7 @@ export function networkRoutes(engine: Engine): Route[] {
       path: '/networks/:id/disconnect',
       handler: async (req, res) => {
         const body = await readJsonBody<{ Container?: string; Force?: boolean }>(req);
-        await svc.disconnect(param(req, 'id'), body.Container ?? '');
+        await svc.disconnect(param(req, 'id'), body.Container ?? '', !!body.Force);
         writeStatus(res, 200);
       },
     },

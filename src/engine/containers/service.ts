@@ -5,6 +5,7 @@
  * persist in the store's `containers/` (persist.ts); `docker ps` rows and inspect JSON are built in
  * list.ts and inspect.ts.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { BoxlabError } from '../../errors.js';
 import { parseSignal, SIGKILL, SIGTERM } from '../../runtime/signals.js';
@@ -143,7 +144,8 @@ export class ContainerService {
       );
     const networks = this.opts.networks?.(body.HostConfig, body.NetworkingConfig?.EndpointsConfig) ?? {};
     const id = newContainerId();
-    if (!merged.Hostname) merged.Hostname = id.slice(0, 12);
+    // --network host shares the host's UTS name too (moby daemon/container.go: the host's hostname)
+    if (!merged.Hostname) merged.Hostname = body.HostConfig?.NetworkMode === 'host' ? os.hostname() : id.slice(0, 12);
     const rec: ContainerRecord = {
       id,
       name: canonical,

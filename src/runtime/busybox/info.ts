@@ -82,10 +82,12 @@ export const hostname = applet('hostname', async (c) => {
     // gethostbyname(hostname): /etc/hosts first, as the container's resolver does
     const ips = await resolveHost(c, name);
     if (ips.length === 0) {
-      await c.error(`${name}: Unknown host`);
+      // h_errno: no server could be asked (no network) is TRY_AGAIN, an unknown name HOST_NOT_FOUND
+      const offline = (c.p.sys.net?.()?.addresses().length ?? 0) === 0;
+      await c.error(`${name}: ${offline ? 'Host name lookup failure' : 'Unknown host'}`);
       return 1;
     }
-    await c.out.write(ips.map((x) => `${x} `).join('') + '\n');
+    await c.out.write(ips.join(' ') + '\n');
   }
   else await c.out.write(name + '\n');
   return 0;

@@ -150,7 +150,14 @@ export const nslookup = applet('nslookup', async (c): Promise<ExitCode> => {
   const server = a.args[1] ?? (await nameservers(c))[0] ?? '127.0.0.1';
   let out = `Server:\t\t${server}\nAddress:\t${server}:53\n\n`;
   const net = c.p.sys.net?.();
-  const addresses = server === EMBEDDED_DNS_ADDRESS && net ? net.dns(name.toLowerCase()) : undefined;
+  const embedded = server === EMBEDDED_DNS_ADDRESS && net !== undefined && net.hasEmbeddedDns();
+  if (!embedded) {
+    // nothing answers: no embedded DNS here (the default bridge), or a server boxlab never asks
+    await c.out.write(';; connection timed out; no servers could be reached\n\n');
+    await c.error(`write to '${server}': Connection refused`);
+    return 1;
+  }
+  const addresses = net.dns(name.toLowerCase());
   if (!addresses || addresses.length === 0) {
     // the model answers no name it does not hold (a real server would be asked; boxlab asks none)
     await c.out.write(`${out}** server can't find ${name}: NXDOMAIN\n\n`);
