@@ -57,6 +57,8 @@ export interface Endpoint {
   /** Made by `network connect` rather than at run: inspect shows {} instead of null (measured). */
   readonly fromConnect?: boolean;
   readonly mac?: string;
+  /** The container's hostname, which the embedded DNS answers too (measured: --hostname box2 → ping box2). */
+  readonly hostname?: string;
   /** eth0, eth1 ... inside the container; undefined on host and none. */
   readonly ifName?: string;
   readonly vethHost?: string;

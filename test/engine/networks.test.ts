@@ -130,4 +130,36 @@ describe('networks in the engine', () => {
     expect(again.networks.inspect('front')).toEqual(engine.networks.inspect('front'));
     await expect(again.networks.create({ Name: 'x', IPAM: { Config: [{ Subnet: '172.18.5.0/24' }] } })).rejects.toSatisfy((e) => isNetworkError(e, 'PoolOverlap'));
   });
+
+  it('records connects of a stopped container without an endpoint, as the daemon does', async () => {
+    const { engine } = await setup();
+    await engine.networks.create({ Name: 'front' });
+    const { id } = await engine.containers.create({ Image: 'dk-build', Cmd: ['sh', '-c', 'sleep 3600'] }, 's1');
+    await engine.networks.connect('front', 's1', { Aliases: [] });
+    await engine.networks.connect('nosuch', 's1', { Aliases: [] });
+    const nets = engine.containers.get(id).networks;
+    expect(Object.keys(nets)).toEqual(['bridge', 'front', 'nosuch']);
+    expect(nets.front?.Aliases).toEqual([id.slice(0, 12)]);
+    expect(nets.nosuch?.Aliases).toEqual([]);
+    expect(nets.front?.IPAMConfig).toEqual({});
+    await expect(engine.networks.connect('bridge', 's1', { Aliases: ['q'] })).rejects.toSatisfy((e) => isNetworkError(e, 'AliasOnDefaultNetwork'));
+    await expect(engine.networks.disconnect('other', 's1')).rejects.toSatisfy((e) => isNetworkError(e, 'NotConnected') && !!e.data.stopped);
+    // a network only created and stopped containers name can go
+    await engine.networks.remove('front');
+    await engine.networks.disconnect('nosuch', 's1');
+    expect(Object.keys(engine.containers.get(id).networks)).toEqual(['bridge', 'front']);
+  });
+
+  it('gives a --network none container only lo, and the host network the host\'s name', async () => {
+    const { engine } = await setup();
+    await run(engine, 'n1', onNet('none'));
+    expect((await exec(engine, 'n1', 'ip route; ip -4 -o addr | wc -l')).out).toBe('1\n');
+    const p = await exec(engine, 'n1', 'ping -c 1 -W 1 172.17.0.1');
+    expect([p.code, p.err]).toEqual([1, 'ping: sendto: Network is unreachable\n']);
+    expect((await exec(engine, 'n1', 'hostname -i')).err).toMatch(/: Host name lookup failure\n$/);
+    await expect(engine.networks.connect('bridge', 'n1')).rejects.toSatisfy((e) => isNetworkError(e, 'PrivateNetworkMode'));
+    await run(engine, 'h1', onNet('host'));
+    expect(engine.containers.get('h1').config.Hostname).toBe(os.hostname());
+    expect(engine.containers.get('h1').networks.host?.IPAddress).toBe('');
+  });
 });

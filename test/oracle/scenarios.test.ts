@@ -37,6 +37,8 @@ export const EXPECTED = [
   'processes',
   'diff-commit',
   'containers-more',
+  'network',
+  'network-more',
 ];
 
 const scenarios = readdirSync(DIR)
