@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'DigestMismatch' // content does not hash to its descriptor's digest, or its size differs
   | 'Unsupported' // well-formed, but beyond what boxlab reads (an unknown compression, say)
   | 'FailedPrecondition' // the store's state forbids it (image in use, max depth exceeded)
+  | 'Forbidden' // never allowed in this state (removing a predefined network or one with endpoints): HTTP 403
   | 'Locked' // another process holds the store lock
   | 'NotModified' // already in the asked-for state (start of a running container): HTTP 304
   | 'Unavailable'; // a runtime failure (an OCI runtime error, a mount that failed): HTTP 500

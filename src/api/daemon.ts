@@ -11,6 +11,7 @@ import type { Route } from './route.js';
 import { containerRoutes, fallbackInspectRoutes } from './routes/containers.js';
 import { imageRoutes } from './routes/images.js';
 import { statsRoutes } from './routes/stats.js';
+import { networkRoutes } from './routes/networks.js';
 import { systemRoutes } from './routes/system.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { apiHandler } from './server.js';
@@ -33,6 +34,7 @@ export function routes(engine: Engine, opts: { debug?: boolean; signal?: AbortSi
     ...containerRoutes(engine),
     ...volumeRoutes(engine.volumes),
     ...statsRoutes(engine),
+    ...networkRoutes(engine),
     ...fallbackInspectRoutes(),
   ];
 }

@@ -7,6 +7,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { BoxlabError, type ErrorCode } from '../errors.js';
+import { NetworkError } from '../network/errors.js';
+import { networkWords } from './network-words.js';
 import { versionLess } from './version.js';
 
 /**
@@ -29,6 +31,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   NotFound: 404,
   AlreadyExists: 409,
   FailedPrecondition: 409,
+  Forbidden: 403,
   InvalidArgument: 400,
   // what a client sent that is not what it claims (a bad archive, a bad digest) is its mistake
   InvalidArchive: 400,
@@ -43,7 +46,7 @@ export function statusOf(err: unknown): number {
 
 /** Writes the error, unless the response has started (a stream reports its own errors inside). */
 export function writeError(res: ServerResponse, err: unknown, apiVersion: string | undefined): void {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = err instanceof NetworkError ? networkWords(err) : err instanceof Error ? err.message : String(err);
   if (res.headersSent) {
     res.destroy();
     return;

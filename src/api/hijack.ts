@@ -104,7 +104,9 @@ export function hijack(req: IncomingMessage, res: ServerResponse, opts: { tty: b
       socket.write(opts.tty ? Buffer.from(data) : frame(stream, data));
     },
     end() {
-      if (!socket.destroyed) socket.end();
+      // read on to the client's EOF: a paused socket never sees it, and the connection would stay
+      // open after the client is gone (the daemon could then never stop)
+      if (!socket.destroyed) socket.end().resume();
       open = false;
     },
     readInput(input, closed) {

@@ -12,8 +12,9 @@ import { defaultRoot, Store } from '../store/store.js';
 import type { ProgramRegistry } from '../runtime/program.js';
 import { ContainerService } from './containers/service.js';
 import { ExecService } from './containers/exec.js';
-import { ModelRuntime, type EtcFiles } from './containers/runtime.js';
-import type { ContainerRecord } from './containers/record.js';
+import { ModelRuntime } from './containers/runtime.js';
+import { NetworkedRuntime } from './networked-runtime.js';
+import { NetworkService } from './networks.js';
 import { EventBus } from './events.js';
 import { ImageService } from './images.js';
 import { defaultPrograms } from './programs.js';
@@ -26,15 +27,6 @@ export interface EngineOptions {
   programs?: ProgramRegistry;
 }
 
-/** The files Docker writes for a container on no network of its own yet: hostname and localhost. */
-function etcFiles(c: ContainerRecord): EtcFiles {
-  return {
-    hostname: `${c.config.Hostname}\n`,
-    hosts: '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n',
-    resolvConf: '',
-  };
-}
-
 export class Engine {
   readonly events = new EventBus();
   readonly images: ImageService;
@@ -42,6 +34,7 @@ export class Engine {
   readonly containers: ContainerService;
   readonly execs: ExecService;
   readonly volumes: VolumeService;
+  readonly networks: NetworkService;
 
   private constructor(
     readonly store: Store,
@@ -49,14 +42,24 @@ export class Engine {
   ) {
     this.images = new ImageService(store, this.events);
     this.volumes = new VolumeService(store.root, this.events);
-    this.runtime = new ModelRuntime(this.images, { programs: opts.programs ?? defaultPrograms(), etcFiles, machine: hostMachine(store.root), mounts: (c) => this.volumes.runtimeMounts(c) });
+    this.networks = new NetworkService(store.root, this.events);
+    const net = this.networks;
+    this.runtime = new ModelRuntime(this.images, {
+      programs: opts.programs ?? defaultPrograms(),
+      etcFiles: (c) => net.etcFiles(c),
+      netStack: (c) => net.stack(c.id),
+      machine: hostMachine(store.root),
+      mounts: (c) => this.volumes.runtimeMounts(c),
+    });
     const cgroups = this.runtime.cgroups;
-    this.containers = new ContainerService(store, this.images, this.events, this.runtime, {
+    this.containers = new ContainerService(store, this.images, this.events, new NetworkedRuntime(this.runtime, net), {
       get cgroupVersion() {
         return cgroups.version;
       },
+      networks: (h, e) => net.initialNetworks(h, e),
     });
     this.volumes.wire(this.containers, this.runtime);
+    net.bind({ get: (r) => this.containers.get(r), all: () => this.containers.all(), saveRecord: (r) => this.containers.saveRecord(r), refreshEtcFiles: (r) => this.runtime.refreshEtcFiles(r) });
     this.execs = new ExecService(this.containers);
     // docker rmi asks which containers use an image (image-conflicts.ts)
     const usersOf = (image: string) => this.containers.all().filter((c) => c.image === image);
@@ -72,7 +75,9 @@ export class Engine {
 
   /** Loads what the daemon keeps beyond images (containers); the image verbs do not need it. */
   async init(): Promise<void> {
+    await this.networks.init();
     await this.containers.init();
+    await this.networks.settle();
   }
 }
 

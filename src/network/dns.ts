@@ -4,8 +4,9 @@
  * knows gets NXDOMAIN from the model. The real resolver forwards such names to the host's servers;
  * boxlab never sends a query off the machine.
  *
- * Names a network knows: each endpoint's name (the container name), "name.network", and its aliases
- * (--network-alias, then the short ID the daemon adds). Measured: `nslookup x2`, `db`, `750185de3898`
+ * Names a network knows: each endpoint's name (the container name), "name.network", its aliases
+ * (--network-alias, then the short ID the daemon adds) and the container's hostname (measured:
+ * `--hostname box2`, then `ping box2` from a peer answers). Measured: `nslookup x2`, `db`, `750185de3898`
  * and `x2.front` all answer 172.18.0.2. The asker's endpoints are tried in libnetwork's order (the
  * order that picks the default route), so a name on two shared networks answers from the first
  * (measured: b5 on back, bridge, front asking for itself gets back's address). The default bridge
@@ -25,7 +26,7 @@ function namesOf(n: Network, name: string): string[] {
   const out: string[] = [];
   for (const ep of n.endpoints.values()) {
     if (!ep.ipv4) continue;
-    const names = [ep.name, ...ep.aliases].map((x) => x.toLowerCase());
+    const names = [ep.name, ...ep.aliases, ...(ep.hostname ? [ep.hostname] : [])].map((x) => x.toLowerCase());
     if (names.includes(name)) out.push(ep.ipv4);
   }
   return out;

@@ -41,8 +41,8 @@ const codeOf: Record<NetworkErrorReason, ErrorCode> = {
   InvalidSubnetConfig: 'InvalidArgument',
   NetworkNotFound: 'NotFound',
   NetworkNameExists: 'AlreadyExists',
-  PredefinedNetwork: 'FailedPrecondition',
-  ActiveEndpoints: 'FailedPrecondition',
+  PredefinedNetwork: 'Forbidden',
+  ActiveEndpoints: 'Forbidden',
   EndpointExists: 'AlreadyExists',
   NotConnected: 'FailedPrecondition',
   PortAllocated: 'AlreadyExists',
@@ -65,6 +65,8 @@ export interface NetworkErrorData {
   family?: 4 | 6;
   /** The network driver a refused create asked for. */
   driver?: string;
+  /** The container was not running: the daemon, not libnetwork, refused (its own wording). */
+  stopped?: boolean;
 }
 
 export class NetworkError extends BoxlabError {

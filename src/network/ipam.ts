@@ -48,6 +48,8 @@ export interface PoolRequest {
   /** --ip-range: addresses handed out without a preference come from here. */
   ipRange?: string;
   family?: Family;
+  /** A restored network's pool keeps whether the user configured it (default: whether `subnet` is given). */
+  userConfigured?: boolean;
 }
 
 export interface PoolInfo {
@@ -89,7 +91,7 @@ export class Ipam {
 
   /** Reserve a subnet for a network: the given --subnet, or the next free default pool. */
   requestPool(req: PoolRequest = {}): PoolInfo {
-    const userConfigured = req.subnet !== undefined;
+    const userConfigured = req.userConfigured ?? req.subnet !== undefined;
     const subnet = req.subnet !== undefined ? this.checkedUserSubnet(req.subnet) : this.nextDefaultPool(req.family ?? 4);
     let range: Subnet | undefined;
     if (req.ipRange !== undefined) {

@@ -57,6 +57,8 @@ export interface Endpoint {
   /** Made by `network connect` rather than at run: inspect shows {} instead of null (measured). */
   readonly fromConnect?: boolean;
   readonly mac?: string;
+  /** The container's hostname, which the embedded DNS answers too (measured: --hostname box2 → ping box2). */
+  readonly hostname?: string;
   /** eth0, eth1 ... inside the container; undefined on host and none. */
   readonly ifName?: string;
   readonly vethHost?: string;
@@ -106,6 +108,24 @@ export interface ControllerOptions extends IpamOptions {
   defaultBridgeSubnet?: string;
   /** Whether inspect shows docker0's gateway in IPAM.Config (not when docker0 existed before the daemon). */
   showDefaultBridgeGateway?: boolean;
+  /** IDs and creation times of bridge, host and none from an earlier daemon's life (they keep them). */
+  keep?: Readonly<Record<string, { id: string; created: Date }>>;
+}
+
+/** A network as the engine persists it (libnetwork keeps its networks in local-kv.db): enough to rebuild it. */
+export interface SavedNetwork {
+  id: string;
+  name: string;
+  created: string;
+  internal: boolean;
+  attachable: boolean;
+  enableIPv6: boolean;
+  options: Record<string, string>;
+  labels: Record<string, string>;
+  ipamOptions: Record<string, string> | null;
+  ipamConfig: IpamConfigEntry[];
+  pools: { subnet: string; ipRange?: string; gateway: string; userConfigured: boolean }[];
+  bridge?: string;
 }
 
 export class NetworkRegistry {
@@ -114,11 +134,13 @@ export class NetworkRegistry {
   private readonly now: () => Date;
   private readonly networks = new Map<string, Network>();
   private seq = 0;
+  private readonly kept: Readonly<Record<string, { id: string; created: Date }>>;
 
   constructor(opts: ControllerOptions = {}) {
     this.ipam = new Ipam(opts);
     this.newId = opts.newId ?? (() => randomId());
     this.now = opts.now ?? (() => new Date());
+    this.kept = opts.keep ?? {};
     this.addPredefined('none', 'null');
     this.addPredefined('host', 'host');
     this.addDefaultBridge(opts.defaultBridgeSubnet ?? '172.17.0.0/16', opts.showDefaultBridgeGateway ?? false);
@@ -135,12 +157,13 @@ export class NetworkRegistry {
     this.insert({ ...n, bridge: 'docker0' });
   }
 
-  private base(name: string, driver: NetworkDriver, options: Record<string, string>, id = this.newId()) {
+  private base(name: string, driver: NetworkDriver, options: Record<string, string>, id?: string) {
+    const kept = id === undefined ? this.kept[name] : undefined;
     return {
-      id,
+      id: id ?? kept?.id ?? this.newId(),
       name,
       driver,
-      created: this.now(),
+      created: kept?.created ?? this.now(),
       internal: false,
       attachable: false,
       enableIPv6: false,
@@ -221,6 +244,50 @@ export class NetworkRegistry {
       }
       throw err;
     }
+  }
+
+  /** The record that rebuilds this network after a restart (restore). */
+  save(n: Network): SavedNetwork {
+    return {
+      id: n.id,
+      name: n.name,
+      created: n.created.toISOString(),
+      internal: n.internal,
+      attachable: n.attachable,
+      enableIPv6: n.enableIPv6,
+      options: { ...n.options },
+      labels: { ...n.labels },
+      ipamOptions: n.ipamOptions === null ? null : { ...n.ipamOptions },
+      ipamConfig: n.ipamConfig.map((c) => ({ ...c })),
+      pools: n.pools.map((p) => {
+        const range = this.ipam.pool(p.poolId).range;
+        return { subnet: formatSubnet(p.subnet), ...(range ? { ipRange: formatSubnet(range) } : {}), gateway: p.gateway, userConfigured: p.userConfigured };
+      }),
+      ...(n.bridge !== undefined ? { bridge: n.bridge } : {}),
+    };
+  }
+
+  /** A user network from an earlier daemon's life: its pools and gateways taken again, as they were. */
+  restore(s: SavedNetwork): Network {
+    const pools = s.pools.map((p) => {
+      const pool = this.ipam.requestPool({ subnet: p.subnet, ipRange: p.ipRange, userConfigured: p.userConfigured });
+      const gateway = this.ipam.requestAddress(pool.id, { preferred: p.gateway });
+      return { poolId: pool.id, subnet: pool.subnet, gateway, userConfigured: p.userConfigured };
+    });
+    const n: Network = {
+      ...this.base(s.name, 'bridge', s.options, s.id),
+      created: new Date(s.created),
+      internal: s.internal,
+      attachable: s.attachable,
+      enableIPv6: s.enableIPv6,
+      labels: { ...s.labels },
+      ipamOptions: s.ipamOptions === null ? null : { ...s.ipamOptions },
+      ipamConfig: s.ipamConfig.map((c) => ({ ...c })),
+      pools,
+      bridge: s.bridge ?? bridgeNameFor(s.id),
+      predefined: false,
+    };
+    return this.insert(n);
   }
 
   /** daemon.FindNetwork: a full ID, then an exact name, then a unique ID prefix. */

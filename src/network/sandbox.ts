@@ -126,6 +126,7 @@ export class NetworkController extends NetworkRegistry {
     const ep: Endpoint = {
       ...this.bare(sb, n),
       aliases: endpointAliases(sb, n, opts.aliases),
+      hostname: sb.hostname,
       requestedIPv4: opts.ipv4,
       ipv4,
       prefixLen: pool.subnet.prefix,

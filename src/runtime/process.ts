@@ -9,6 +9,7 @@
  * visible in the target's namespace). When it dies the kernel kills the rest of the namespace
  * (zap_pid_ns_processes) and the namespace takes no new process (fork: ENOMEM).
  */
+import type { NetStack } from './net.js';
 import { ProcessKilled, SysError } from './errno.js';
 import type { FsPort } from './fsport.js';
 import { HOST_NS_IDS, HOST_NS_SET, allocNsInode, type NsSet } from './nsids.js';
@@ -53,6 +54,11 @@ export class PidNamespace {
 /** The UTS namespace's one fact a program reads. */
 export interface Uts {
   hostname: string;
+  /**
+   * The network namespace the process shares with its container (Docker makes the UTS and network
+   * namespaces together, one per sandbox, and every process of the container inherits both).
+   */
+  net?: NetStack;
 }
 
 export type ProcState = 'run' | 'stop' | 'zombie' | 'reaped';

@@ -20,6 +20,7 @@
  */
 import type { Stats } from '../vfs/stats.js';
 import type { Signal } from './signals.js';
+import type { NetStack } from './net.js';
 
 export type { Signal } from './signals.js';
 
@@ -204,6 +205,8 @@ export interface System {
   readonly pid: number;
   readonly ppid: number;
   hostname(): string;
+  /** The process's network namespace as the model sees it (none outside a container). */
+  net?(): NetStack | undefined;
 
   /** Milliseconds since the epoch on the system clock (real, or a lab's virtual clock). */
   now(): number;

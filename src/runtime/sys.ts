@@ -3,6 +3,7 @@
  * wait, kill, dispositions and the process list, each a call into the kernel on behalf of the
  * process, refused (ProcessKilled) once the process is dead or has exec'd another image.
  */
+import type { NetStack } from './net.js';
 import { posix } from 'node:path';
 import { FsError } from '../errors.js';
 import { SysError } from './errno.js';
@@ -41,6 +42,9 @@ export class Sys implements System {
   }
   hostname(): string {
     return this.p.uts.hostname;
+  }
+  net(): NetStack | undefined {
+    return this.p.uts.net;
   }
   now(): number {
     return this.k.clock.now();

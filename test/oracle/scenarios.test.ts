@@ -41,6 +41,8 @@ export const EXPECTED = [
   'volumes',
   'volumes-more',
   'kernel-views',
+  'network',
+  'network-more',
 ];
 
 const scenarios = readdirSync(DIR)

@@ -58,5 +58,8 @@ export function register(program: Command, ctx: CliContext): void {
         process.once('SIGTERM', onSignal);
         process.once('SIGINT', onSignal);
       });
+      // the model's running containers hold timers (a `sleep 3600`): they end with the daemon, as the
+      // engine's records already assume at the next start (a container left running is exited)
+      process.exit(process.exitCode ?? 0);
     });
 }

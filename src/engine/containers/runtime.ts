@@ -16,6 +16,7 @@ import type { PidNamespace, Proc } from '../../runtime/process.js';
 import { statusCode, type ProgramRegistry } from '../../runtime/program.js';
 import { SIGCONT, SIGKILL, SIGSTOP } from '../../runtime/signals.js';
 import type { Clock } from '../../runtime/clock.js';
+import type { NetStack } from '../../runtime/net.js';
 import { FsContext } from '../../vfs/context.js';
 import type { FileSystem } from '../../vfs/fs.js';
 import { MountNamespace } from '../../vfs/namespace.js';
@@ -71,6 +72,8 @@ export interface ModelRuntimeOptions {
   cgroups?: CgroupSettings;
   /** What /proc reports of the machine (default: a small model host). */
   machine?: Machine;
+  /** The container's network namespace as its processes see it (none: only what the kernel has). */
+  netStack?(c: ContainerRecord): NetStack;
 }
 
 /** The machine when the engine names none: 2 CPUs, 2 GiB, booted when the runtime was made. */
@@ -95,6 +98,8 @@ export class ModelRuntime implements TaskRuntime {
   readonly kernel: Kernel;
   private readonly roots = new Map<string, OverlayRoot>();
   private readonly running = new Map<string, Running>();
+  /** Where the engine keeps each running container's /etc files (the host side of the binds). */
+  private readonly etc = new Map<string, Vfs>();
   /** Lower stacks shared by this daemon's containers (one per image), read from this store. */
   private readonly lowers = new LowerStackCache();
   readonly cgroups: CgroupSettings;
@@ -213,7 +218,7 @@ export class ModelRuntime implements TaskRuntime {
         cwd: spec.workingDir || '/',
         cred: { uid: user.uid, gid: user.gid, groups: user.groups },
         fs: contextPort(ctx, statfsFor(this.machine)),
-        uts: { hostname: c.hostConfig.UTSMode === 'host' ? this.machine.hostname : c.config.Hostname },
+        uts: { hostname: c.hostConfig.UTSMode === 'host' ? this.machine.hostname : c.config.Hostname, ...(this.opts.netStack ? { net: this.opts.netStack(c) } : {}) },
         nsset: at.nsset,
         cgroup: at.cgroup,
         stdin: stdio.stdin,
@@ -283,11 +288,9 @@ export class ModelRuntime implements TaskRuntime {
     ns.mount(shm, '/dev/shm', { source: 'shm', flags: ['nosuid', 'nodev', 'noexec', 'relatime'] });
     // a tmpfs's pages are charged to the container's memory cgroup, as the kernel charges shmem
     for (const m of user) ns.mount(m.type === 'tmpfs' && m.fs instanceof Vfs ? chargedTmpfs(m.fs, views.cgroup) : m.fs, m.target, { source: m.source, readOnly: m.readOnly, flags: m.flags });
-    const files = this.opts.etcFiles(c);
     const host = new Vfs(undefined, HOST_DISK);
-    host.writeFile('hostname', files.hostname);
-    host.writeFile('hosts', files.hosts);
-    host.writeFile('resolv.conf', files.resolvConf);
+    this.etc.set(c.id, host);
+    this.refreshEtcFiles(c);
     // a file the user mounts there wins; with a read-only rootfs they are read-only too (measured)
     for (const [name, target] of [['resolv.conf', '/etc/resolv.conf'], ['hostname', '/etc/hostname'], ['hosts', '/etc/hosts']] as const)
       if (!user.some((m) => m.target === target)) ns.bindFrom(host, name, target, { source: '/dev/vda', readOnly: !!c.hostConfig.ReadonlyRootfs });
@@ -295,9 +298,24 @@ export class ModelRuntime implements TaskRuntime {
     return ns;
   }
 
+  /**
+   * (Re)writes the container's /etc/hostname, /etc/hosts and /etc/resolv.conf where its binds point:
+   * at start, and when a `network connect` or `disconnect` changes them (the daemon edits those files
+   * in place, so a running container sees the change).
+   */
+  refreshEtcFiles(c: ContainerRecord): void {
+    const host = this.etc.get(c.id);
+    if (!host) return;
+    const files = this.opts.etcFiles(c);
+    host.writeFile('hostname', files.hostname);
+    host.writeFile('hosts', files.hosts);
+    host.writeFile('resolv.conf', files.resolvConf);
+  }
+
   async cleanup(c: ContainerRecord): Promise<void> {
     const run = this.running.get(c.id);
     this.running.delete(c.id);
+    this.etc.delete(c.id);
     // PID 1 is gone: the kernel kills what is left in its namespace (zap_pid_ns_processes), and
     // runc what is left in its cgroup (a container sharing another's or the host's PID namespace)
     if (run) for (const p of run.cgroup.live()) if (p.alive) p.deliver(SIGKILL, null);

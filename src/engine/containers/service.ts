@@ -5,6 +5,7 @@
  * persist in the store's `containers/` (persist.ts); `docker ps` rows and inspect JSON are built in
  * list.ts and inspect.ts.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { BoxlabError } from '../../errors.js';
 import { parseSignal, SIGKILL, SIGTERM } from '../../runtime/signals.js';
@@ -76,6 +77,13 @@ export interface MountHooks {
   released(rec: ContainerRecord, removeVolumes: boolean): void;
 }
 
+export interface ServiceOptions {
+  cgroupVersion: 1 | 2;
+  now?: () => number;
+  /** The networks a create asks for, checked and recorded (the network service's initialNetworks). */
+  networks?: (hostConfig: Record<string, unknown> | undefined, endpoints: Record<string, unknown> | undefined) => ContainerRecord['networks'];
+}
+
 export class ContainerService {
   private readonly live = new Map<string, Live>();
   private readonly dirs: ContainerDir;
@@ -86,7 +94,7 @@ export class ContainerService {
     private readonly images: ImageService,
     private readonly events: EventBus,
     private readonly runtime: TaskRuntime,
-    private readonly opts: { cgroupVersion: 1 | 2; now?: () => number } = { cgroupVersion: 1 },
+    private readonly opts: ServiceOptions = { cgroupVersion: 1 },
   ) {
     this.dirs = new ContainerDir(path.join(store.root, 'containers'));
   }
@@ -148,8 +156,10 @@ export class ContainerService {
         `Conflict. The container name "${canonical}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`,
       );
     if (body.HostConfig) resolveJoinModes(body.HostConfig, (ref) => this.get(ref));
+    const networks = this.opts.networks?.(body.HostConfig, body.NetworkingConfig?.EndpointsConfig) ?? {};
     const id = newContainerId();
-    if (!merged.Hostname) merged.Hostname = id.slice(0, 12);
+    // --network host shares the host's UTS name too (moby daemon/container.go: the host's hostname)
+    if (!merged.Hostname) merged.Hostname = body.HostConfig?.NetworkMode === 'host' ? os.hostname() : id.slice(0, 12);
     const rec: ContainerRecord = {
       id,
       name: canonical,
@@ -164,7 +174,7 @@ export class ContainerService {
       manuallyStopped: false,
       hasBeenStarted: false,
       mounts: [],
-      networks: {},
+      networks,
       sandboxId: '',
     };
     if (this.mountHooks) rec.mounts = await this.mountHooks.prepare(rec);

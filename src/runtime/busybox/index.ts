@@ -10,6 +10,7 @@ import { find } from './find.js';
 import { egrep, fgrep, grep } from './grep.js';
 import { basename, date, dirname, hostname, id, nproc, pwd, sync, uname, usleep, whoami } from './info.js';
 import { ls } from './ls.js';
+import { ip, nslookup, ping } from './net.js';
 import { awk } from './awkmain.js';
 import { hexdump, od } from './dump.js';
 import { expr, printf } from './expr.js';
@@ -24,6 +25,9 @@ import { head, md5sum, seq, sha1sum, sha256sum, sha512sum, tail, tee, wc, yes } 
 
 export const busyboxApplets: ProgramRegistry = new Map([
   ['ls', ls],
+  ['ip', ip],
+  ['ping', ping],
+  ['nslookup', nslookup],
   ['mkdir', mkdir],
   ['rmdir', rmdir],
   ['rm', rm],

@@ -6,6 +6,7 @@ import type { ExitCode } from '../program.js';
 import { applet, baseName, getopt, type Ctx } from './common.js';
 import { ext, uname as getUname } from './ext.js';
 import { Names } from './names.js';
+import { resolveHost } from './net.js';
 import { parseDate, strftime } from './when.js';
 
 async function idOf(c: Ctx, names: Names, user: string | undefined) {
@@ -77,6 +78,17 @@ export const hostname = applet('hostname', async (c) => {
   const dot = name.indexOf('.');
   if (a.opts.has('s')) await c.out.write((dot < 0 ? name : name.slice(0, dot)) + '\n');
   else if (a.opts.has('d')) await c.out.write(dot < 0 ? '\n' : name.slice(dot + 1) + '\n');
+  else if (a.opts.has('i')) {
+    // gethostbyname(hostname): /etc/hosts first, as the container's resolver does
+    const ips = await resolveHost(c, name);
+    if (ips.length === 0) {
+      // h_errno: no server could be asked (no network) is TRY_AGAIN, an unknown name HOST_NOT_FOUND
+      const offline = (c.p.sys.net?.()?.addresses().length ?? 0) === 0;
+      await c.error(`${name}: ${offline ? 'Host name lookup failure' : 'Unknown host'}`);
+      return 1;
+    }
+    await c.out.write(ips.join(' ') + '\n');
+  }
   else await c.out.write(name + '\n');
   return 0;
 });

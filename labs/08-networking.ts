@@ -1,0 +1,86 @@
+/**
+ * Lab 08: networking. docker0 and a container's eth0, a second bridge on 172.18.0.0/16, `network
+ * connect` giving one container two addresses, the isolation between bridges and its fix, names
+ * on a user network, and the rules the engine would program, with the bridges, veths and addresses
+ * drawn. Everything is the engine's model: no interface is made and no packet is sent.
+ *
+ *   npx tsx labs/08-networking.ts
+ */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { iptablesSave } from '../src/network/index.js';
+import type { Engine } from '../src/engine/engine.js';
+import { heading, isMain, labEngine, line, note, stdout, type LabOutput } from './lib.js';
+
+/** A busybox image (Debian's busybox-static), whose applets the model runs: ip, ping, nslookup. */
+const IMAGE_TAR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'corpus', 'dk-build.dsave.tar');
+const IMAGE = 'dk-build:latest';
+
+async function run1(engine: Engine, name: string, network?: string): Promise<void> {
+  const net = network ? { HostConfig: { NetworkMode: network }, NetworkingConfig: { EndpointsConfig: { [network]: {} } } } : {};
+  const { id } = await engine.containers.create({ Image: IMAGE, Cmd: ['sh', '-c', 'sleep 3600'], ...net }, name);
+  await engine.containers.start(id);
+}
+
+async function sh(engine: Engine, ref: string, cmd: string): Promise<string> {
+  const id = engine.execs.create(ref, { Cmd: ['sh', '-c', cmd], AttachStdout: true, AttachStderr: true });
+  let text = '';
+  await engine.execs.start(id, (_s, d) => (text += Buffer.from(d).toString()));
+  return text.trimEnd();
+}
+
+/** The bridges with their gateways, and per endpoint the veth pair and the container's address. */
+function draw(engine: Engine, out: LabOutput): void {
+  const names = new Map(engine.containers.all().map((c) => [c.id, c.name.slice(1)]));
+  for (const n of engine.networks.list().filter((x) => x.driver === 'bridge')) {
+    const pool = n.pools[0];
+    line(out, `${n.bridge ?? '?'} (${n.name}) ${pool?.gateway ?? ''}/${pool?.subnet.prefix ?? ''}`);
+    const eps = [...n.endpoints.values()];
+    eps.forEach((ep, i) => {
+      const branch = i === eps.length - 1 ? '└─' : '├─';
+      line(out, `  ${branch} ${ep.vethHost ?? ''} ⇄ ${ep.ifName ?? ''} of ${names.get(ep.containerId) ?? ep.name}: ${ep.ipv4 ?? ''} ${ep.mac ?? ''}`);
+    });
+  }
+}
+
+export async function run(out: LabOutput = stdout): Promise<void> {
+  const { engine, cleanup } = await labEngine();
+  try {
+    await engine.images.load(IMAGE_TAR);
+    await engine.init();
+
+    heading(out, 'docker0: the default bridge and eth0');
+    await run1(engine, 'c1');
+    line(out, await sh(engine, 'c1', 'ip addr; ip route'));
+    note(out, 'c1 got the first free address after the gateway (172.17.0.1 is docker0 itself);\nits MAC is 02:42 followed by the four bytes of that address, as Engine 20.10 derives it.');
+
+    heading(out, 'A second network: docker network create app');
+    await engine.networks.create({ Name: 'app' });
+    await run1(engine, 'c2', 'app');
+    line(out, `app: ${JSON.stringify(engine.networks.inspect('app').IPAM)}`);
+    line(out, await sh(engine, 'c2', 'ip -4 -o addr; cat /etc/resolv.conf'));
+    note(out, 'The next default pool is 172.18.0.0/16. A user network has the embedded DNS at 127.0.0.11.');
+
+    heading(out, 'Isolation: c1 (bridge) cannot reach c2 (app)');
+    line(out, await sh(engine, 'c1', 'ping -c 1 -W 1 172.18.0.2 | tail -n 2; ping -c 1 -W 1 c2'));
+    note(out, "Between two bridges, DOCKER-ISOLATION-STAGE-2 drops the packet; and the default bridge\nhas no DNS, so the name c2 is a 'bad address' there.");
+
+    heading(out, 'The fix: docker network connect app c1 gives c1 a second address');
+    await engine.networks.connect('app', 'c1');
+    line(out, await sh(engine, 'c1', 'ip -4 -o addr; ip route'));
+    line(out, await sh(engine, 'c1', 'ping -c 1 -W 1 c2 | head -n 2'));
+    note(out, 'eth1 joined app; the default route now goes via app (libnetwork sorts endpoints by network\nname), and c2 answers by name because c1 now shares a user network with it.');
+
+    heading(out, 'The picture: bridges, veth pairs, addresses');
+    draw(engine, out);
+
+    heading(out, 'The rules the engine would program (iptables-save, filter and nat)');
+    line(out, iptablesSave(engine.networks.list(), []).trimEnd());
+    note(out, 'Each bridge has its FORWARD rules, an isolation rule and a MASQUERADE for its subnet.\nPublished ports (-p) are not wired into the daemon yet; the port model is in src/network/ports.ts.');
+    for (const c of engine.containers.all()) await engine.containers.remove(c.id, { force: true });
+  } finally {
+    cleanup();
+  }
+}
+
+if (isMain(import.meta.url)) await run();
