@@ -15,6 +15,7 @@ import { commit, recoverIntents, type CommitOptions, type CommitResult } from '.
 import { collectGarbage, type Collected } from './gc.js';
 import { placeLayer } from './layers.js';
 import { acquireLock, processAlive } from './lock.js';
+import { removeTornWrites } from './torn.js';
 import { checkKind, checkRecordId, RecordCollection, type RecordRef, type References } from './records.js';
 import type { ImageRecord, ImportResult, LayerRecord, TagChange } from './types.js';
 
@@ -93,6 +94,7 @@ export class Store {
     try {
       return await this.holding.run(true, async () => {
         await recoverIntents(this);
+        await removeTornWrites(this.root);
         return fn();
       });
     } finally {
