@@ -13,6 +13,7 @@ import type { ProgramRegistry } from '../runtime/program.js';
 import { ContainerService } from './containers/service.js';
 import { ExecService } from './containers/exec.js';
 import { ModelRuntime, type EtcFiles } from './containers/runtime.js';
+import { PersistedUppers } from './containers/uppers.js';
 import type { ContainerRecord } from './containers/record.js';
 import { EventBus } from './events.js';
 import { ImageService } from './images.js';
@@ -22,6 +23,8 @@ export interface EngineOptions {
   root?: string;
   /** The programs containers run (default: the shell and busybox's applets). */
   programs?: ProgramRegistry;
+  /** fdatasync each change to a container's upper layer (default: off; see containers/uppers.ts). BOXLAB_UPPER_FSYNC=1 turns it on. */
+  upperFsync?: boolean;
 }
 
 /** The files Docker writes for a container on no network of its own yet: hostname and localhost. */
@@ -39,13 +42,16 @@ export class Engine {
   readonly runtime: ModelRuntime;
   readonly containers: ContainerService;
   readonly execs: ExecService;
+  /** Containers' upper layers, persisted in the store (containers/uppers.ts). */
+  readonly uppers: PersistedUppers;
 
   private constructor(
     readonly store: Store,
     opts: EngineOptions,
   ) {
     this.images = new ImageService(store, this.events);
-    this.runtime = new ModelRuntime(this.images, { programs: opts.programs ?? defaultPrograms(), etcFiles });
+    this.uppers = new PersistedUppers(store, { fsync: opts.upperFsync ?? process.env.BOXLAB_UPPER_FSYNC === '1' });
+    this.runtime = new ModelRuntime(this.images, { programs: opts.programs ?? defaultPrograms(), etcFiles, uppers: this.uppers });
     this.containers = new ContainerService(store, this.images, this.events, this.runtime);
     this.execs = new ExecService(this.containers);
   }
@@ -57,6 +63,12 @@ export class Engine {
   /** Loads what the daemon keeps beyond images (containers); the image verbs do not need it. */
   async init(): Promise<void> {
     await this.containers.init();
+  }
+
+  /** Writes every attached upper whole and lets go of the store's snapshots (the daemon stops). */
+  async close(): Promise<void> {
+    await this.uppers.checkpointAll();
+    this.uppers.close();
   }
 }
 

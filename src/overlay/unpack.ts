@@ -6,7 +6,7 @@
  * What an active snapshot's checkpoint is read back with after a restart.
  */
 import type { Readable } from 'node:stream';
-import { extract, type Headers } from 'tar-stream';
+import { extract, type Header as Headers } from 'tar-stream';
 import { linkInto, newDevice, newDir, newFifo, newFile, newSymlink, unlinkFrom, type DirInode, type Inode } from '../vfs/inode.js';
 import { splitPath } from '../vfs/resolve.js';
 import { setOpaque } from './layer-tree.js';
@@ -84,7 +84,7 @@ export async function loadUpperTar(root: DirInode, tar: Readable): Promise<void>
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (h, stream, next) => {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('data', (c: unknown) => void chunks.push(c as Buffer));
       stream.on('end', () => {
         try {
           member(root, h, Buffer.concat(chunks));

@@ -24,6 +24,7 @@ import type { ImageService } from '../images.js';
 import type { ContainerRecord } from './record.js';
 import { TaskStartError, type ExecSpec, type ExecTask, type Task, type TaskExit, type TaskIO, type TaskProcess, type TaskRuntime } from './task.js';
 import { resolveUser } from './user.js';
+import type { PersistedUppers } from './uppers.js';
 
 /**
  * Docker's init layer (daemon/initlayer): what every container's rootfs has whatever the image
@@ -56,6 +57,8 @@ export interface ModelRuntimeOptions {
   clock?: Clock;
   /** The contents of /etc/hostname, /etc/hosts, /etc/resolv.conf for a container. */
   etcFiles(c: ContainerRecord): EtcFiles;
+  /** Where upper layers persist (the store's active snapshots); without it they live in memory only. */
+  uppers?: PersistedUppers;
 }
 
 interface Running {
@@ -67,7 +70,7 @@ interface Running {
 
 export class ModelRuntime implements TaskRuntime {
   readonly kernel: Kernel;
-  private readonly roots = new Map<string, OverlayRoot>();
+  private readonly roots = new Map<string, Promise<OverlayRoot>>();
   private readonly running = new Map<string, Running>();
   /** Lower stacks shared by this daemon's containers (one per image), read from this store. */
   private readonly lowers = new LowerStackCache();
@@ -79,20 +82,36 @@ export class ModelRuntime implements TaskRuntime {
     this.kernel = new Kernel({ programs: opts.programs, clock: opts.clock });
   }
 
-  /** The container's root filesystem: made on first use, kept (with its upper layer) until removed. */
+  /**
+   * The container's root filesystem: made on first use (with the upper layer a previous daemon
+   * persisted, when there is one), kept until removed.
+   */
   async rootfs(c: ContainerRecord): Promise<OverlayRoot> {
     let root = this.roots.get(c.id);
     if (!root) {
-      const layers = await this.images.layerSources(c.image);
-      root = mountOverlay([...layers, INIT_LAYER], { cache: this.lowers });
+      root = this.mountRootfs(c);
       this.roots.set(c.id, root);
+      root.catch(() => this.roots.delete(c.id));
     }
     return root;
+  }
+
+  private async mountRootfs(c: ContainerRecord): Promise<OverlayRoot> {
+    const layers = await this.images.layerSources(c.image);
+    const root = mountOverlay([...layers, INIT_LAYER], { cache: this.lowers });
+    if (this.opts.uppers) await this.opts.uppers.attach(c.id, (await this.images.imageRecord(c.image)).record.chainIds.at(-1) ?? null, root);
+    return root;
+  }
+
+  /** Writes the container's upper whole (a checkpoint of its journal): before a commit, when it stops. */
+  async checkpoint(c: ContainerRecord): Promise<void> {
+    if (this.roots.has(c.id)) await this.opts.uppers?.checkpoint(c.id);
   }
 
   /** The container is gone: its upper layer is dropped. */
   async remove(c: ContainerRecord): Promise<void> {
     this.roots.delete(c.id);
+    await this.opts.uppers?.remove(c.id);
   }
 
   async start(c: ContainerRecord, io: TaskIO): Promise<Task> {
@@ -212,6 +231,7 @@ export class ModelRuntime implements TaskRuntime {
     this.running.delete(c.id);
     // PID 1 is gone: the kernel kills what is left in its namespace (zap_pid_ns_processes)
     if (run) for (const p of run.ns.procs.values()) if (p.alive) p.deliver(SIGKILL, null);
+    await this.checkpoint(c);
   }
 }
 
