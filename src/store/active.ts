@@ -86,6 +86,16 @@ function readState(dir: string): Recovered & { last: number; cut?: { journal: nu
   }
 }
 
+/**
+ * The state of the active snapshot in `dir` as its files say now, read without taking its lock (for
+ * views such as `boxlab tree` while a daemon holds it): a record being appended reads as torn and
+ * is left out, so the state is one the holder has been in.
+ */
+export function peekActive(dir: string): Recovered {
+  const { checkpoint, records } = readState(dir);
+  return { ...(checkpoint ? { checkpoint } : {}), records };
+}
+
 export class ActiveSnapshot {
   private fd: number;
   private journalStart: number;

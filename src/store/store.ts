@@ -10,7 +10,7 @@ import type { LayerEntry } from '../layer/types.js';
 import type { ParsedImage } from '../oci/load.js';
 import { layerMediaType, type Descriptor, type ImageConfig } from '../oci/types.js';
 import { existsSync, fsyncPath, readJson, writeDurable, writeFileAtomic } from '../util/fsx.js';
-import { ActiveSnapshot, type ActiveInfo } from './active.js';
+import { ActiveSnapshot, peekActive, type ActiveInfo, type Recovered } from './active.js';
 import { commit, recoverIntents, type CommitOptions, type CommitResult } from './commit.js';
 import { collectGarbage, type Collected } from './gc.js';
 import { placeLayer } from './layers.js';
@@ -376,6 +376,11 @@ export class Store {
     } catch {
       throw new BoxlabError('NotFound', `no such active snapshot: ${id}`);
     }
+  }
+
+  /** An active snapshot's persisted state, read without its lock (active.ts peekActive). */
+  peekActive(id: string): Recovered {
+    return peekActive(this.activePath(id));
   }
 
   /** Makes an empty active snapshot on the committed layer `parent` (null: on nothing). */

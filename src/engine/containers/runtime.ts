@@ -103,6 +103,11 @@ export class ModelRuntime implements TaskRuntime {
     return root;
   }
 
+  /** The /etc/hostname, /etc/hosts and /etc/resolv.conf the engine writes for the container. */
+  etcFiles(c: ContainerRecord): EtcFiles {
+    return this.opts.etcFiles(c);
+  }
+
   /** Writes the container's upper whole (a checkpoint of its journal): before a commit, when it stops. */
   async checkpoint(c: ContainerRecord): Promise<void> {
     if (this.roots.has(c.id)) await this.opts.uppers?.checkpoint(c.id);
