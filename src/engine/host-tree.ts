@@ -51,9 +51,18 @@ export function shortLink(cache: string): string {
 function diffTree(entries: readonly LayerEntry[]): HostNode {
   const root = dir('diff');
   const at = new Map<string, HostNode>([['', root]]);
-  const place = (p: string, n: HostNode) => {
+  // a parent the layer has no entry for is made, as applying the layer's tar makes it (moby archive.UnpackLayer)
+  const parentOf = (p: string): HostNode => {
     const slash = p.lastIndexOf('/');
-    const parent = at.get(slash < 0 ? '' : p.slice(0, slash)) ?? root;
+    const pp = slash < 0 ? '' : p.slice(0, slash);
+    const known = at.get(pp);
+    if (known) return known;
+    const made = dir(pp.slice(pp.lastIndexOf('/') + 1));
+    place(pp, made);
+    return made;
+  };
+  const place = (p: string, n: HostNode): void => {
+    const parent = parentOf(p);
     parent.children = [...(parent.children ?? []).filter((c) => c.name !== n.name), n];
     if (n.type === 'dir') at.set(p, n);
   };
