@@ -60,6 +60,7 @@ export async function run(out: LabOutput = stdout): Promise<void> {
     line(out, drawTree(at(view, `containers/${id}`)).join('\n'));
     note(out, 'config.v2.json is the container record; the json log is what `docker logs` reads; hostname, hosts\nand resolv.conf are bind-mounted into the container at their /etc paths.');
   } finally {
+    await lab.engine.close(); // checkpoints in flight finish before the store goes
     lab.cleanup();
   }
 }

@@ -68,7 +68,7 @@ export class Engine {
   /** Writes every attached upper whole and lets go of the store's snapshots (the daemon stops). */
   async close(): Promise<void> {
     await this.uppers.checkpointAll();
-    this.uppers.close();
+    await this.uppers.close();
   }
 }
 

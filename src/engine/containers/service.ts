@@ -365,7 +365,8 @@ export class ContainerService {
     const l = this.entry(ref);
     let done: Promise<number>;
     if (condition === 'removed') done = new Promise((r) => l.removedWaiters.push(r));
-    else if (condition === 'not-running' && !l.task && !l.rec.state.Restarting) done = Promise.resolve(l.rec.state.ExitCode);
+    // an exit still being handled (cleanup, the record's save) is waited for: the state is on disk first
+    else if (condition === 'not-running' && !l.task && !l.rec.state.Restarting) done = Promise.resolve(l.settled).then(() => l.rec.state.ExitCode);
     else done = new Promise((r) => l.exitWaiters.push((e) => r(e.code)));
     return { ready: Promise.resolve(), done };
   }

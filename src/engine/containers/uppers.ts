@@ -25,6 +25,8 @@ interface Attached {
   unwatch: () => void;
   /** Records appended since the last checkpoint. */
   pending: number;
+  /** The checkpoint being written, if one is. */
+  writing?: Promise<void>;
 }
 
 export class PersistedUppers {
@@ -69,11 +71,14 @@ export class PersistedUppers {
   /** Replaces the journal with the upper as it is now (no-op when nothing was appended since the last). */
   async checkpoint(id: string): Promise<void> {
     const a = this.attached.get(id);
-    if (!a || a.pending === 0) return;
+    if (!a) return;
+    await a.writing; // one checkpoint at a time per snapshot
+    if (a.pending === 0) return;
     // packed and counted in one synchronous step: the tar is the upper after the last record appended
     const tar = a.mount.packUpperStream() as unknown as Readable;
     a.pending = 0;
-    await a.snap.checkpoint(tar);
+    a.writing = a.snap.checkpoint(tar).finally(() => (a.writing = undefined));
+    await a.writing;
   }
 
   async checkpointAll(): Promise<void> {
@@ -84,6 +89,7 @@ export class PersistedUppers {
   async remove(id: string): Promise<void> {
     const a = this.attached.get(id);
     if (a) {
+      await a.writing?.catch(() => {});
       a.unwatch();
       a.snap.close();
       this.attached.delete(id);
@@ -91,9 +97,10 @@ export class PersistedUppers {
     if ((await this.store.activeIds()).includes(id)) await this.store.removeActive(id, { force: true });
   }
 
-  /** Lets another process open the snapshots (the daemon is shutting down). */
-  close(): void {
+  /** Lets another process open the snapshots (the daemon is shutting down), once checkpoints in flight are written. */
+  async close(): Promise<void> {
     for (const a of this.attached.values()) {
+      await a.writing?.catch(() => {});
       a.unwatch();
       a.snap.close();
     }
