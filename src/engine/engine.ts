@@ -15,6 +15,7 @@ import { ExecService } from './containers/exec.js';
 import { ModelRuntime } from './containers/runtime.js';
 import { NetworkedRuntime } from './networked-runtime.js';
 import { NetworkService } from './networks.js';
+import { PersistedUppers } from './containers/uppers.js';
 import { EventBus } from './events.js';
 import { ImageService } from './images.js';
 import { defaultPrograms } from './programs.js';
@@ -25,6 +26,8 @@ export interface EngineOptions {
   root?: string;
   /** The programs containers run (default: the shell and busybox's applets). */
   programs?: ProgramRegistry;
+  /** fdatasync each change to a container's upper layer (default: off; see containers/uppers.ts). BOXLAB_UPPER_FSYNC=1 turns it on. */
+  upperFsync?: boolean;
 }
 
 export class Engine {
@@ -35,6 +38,8 @@ export class Engine {
   readonly execs: ExecService;
   readonly volumes: VolumeService;
   readonly networks: NetworkService;
+  /** Containers' upper layers, persisted in the store (containers/uppers.ts). */
+  readonly uppers: PersistedUppers;
 
   private constructor(
     readonly store: Store,
@@ -44,7 +49,9 @@ export class Engine {
     this.volumes = new VolumeService(store.root, this.events);
     this.networks = new NetworkService(store.root, this.events);
     const net = this.networks;
+    this.uppers = new PersistedUppers(store, { fsync: opts.upperFsync ?? process.env.BOXLAB_UPPER_FSYNC === '1' });
     this.runtime = new ModelRuntime(this.images, {
+      uppers: this.uppers,
       programs: opts.programs ?? defaultPrograms(),
       etcFiles: (c) => net.etcFiles(c),
       netStack: (c) => net.stack(c.id),
@@ -78,6 +85,12 @@ export class Engine {
     await this.networks.init();
     await this.containers.init();
     await this.networks.settle();
+  }
+
+  /** Writes every attached upper whole and lets go of the store's snapshots (the daemon stops). */
+  async close(): Promise<void> {
+    await this.uppers.checkpointAll();
+    await this.uppers.close();
   }
 }
 

@@ -191,6 +191,24 @@ export class OverlayMount implements FileSystem {
     };
   }
 
+  /**
+   * The canonical path `path` names (symlinks resolved, the last one only when `follow`), or null
+   * when it does not resolve. Not counted in the lookup cost: for observers of the upper layer
+   * (overlay/watch.ts), which are no part of what a process pays.
+   */
+  canonicalPath(path: string, follow: boolean): string | null {
+    const cost = this.look.cost;
+    const { probes, dentryHits } = cost;
+    try {
+      return this.resolve(path, follow, 'lookup').path;
+    } catch {
+      return null;
+    } finally {
+      cost.probes = probes;
+      cost.dentryHits = dentryHits;
+    }
+  }
+
   /** The bare resolution the benchmark times: true when the path exists. */
   exists(path: string): boolean {
     try {

@@ -86,6 +86,16 @@ function readState(dir: string): Recovered & { last: number; cut?: { journal: nu
   }
 }
 
+/**
+ * The state of the active snapshot in `dir` as its files say now, read without taking its lock (for
+ * views such as `boxlab tree` while a daemon holds it): a record being appended reads as torn and
+ * is left out, so the state is one the holder has been in.
+ */
+export function peekActive(dir: string): Recovered {
+  const { checkpoint, records } = readState(dir);
+  return { ...(checkpoint ? { checkpoint } : {}), records };
+}
+
 export class ActiveSnapshot {
   private fd: number;
   private journalStart: number;
@@ -152,12 +162,14 @@ export class ActiveSnapshot {
   /**
    * Appends one record and makes it durable (fdatasync) before returning: once append returns, a
    * crash cannot lose it. Synchronous, so that a runtime can log an operation before the model
-   * syscall it stands for returns.
+   * syscall it stands for returns. With `sync: false` the record is in the kernel's page cache when
+   * append returns: it survives the death of this process (kill -9), not a power cut; a kernel's
+   * upperdir gives a container's writes the same guarantee unless the program calls fsync.
    */
-  append(record: Uint8Array): void {
+  append(record: Uint8Array, opts: { sync?: boolean } = {}): void {
     if (this.fd < 0) throw new BoxlabError('FailedPrecondition', `active snapshot ${this.id} is closed`);
     writeAll(this.fd, frame(this.last + 1, record));
-    fs.fdatasyncSync(this.fd);
+    if (opts.sync ?? true) fs.fdatasyncSync(this.fd);
     this.last++;
   }
 

@@ -10,11 +10,12 @@ import type { LayerEntry } from '../layer/types.js';
 import type { ParsedImage } from '../oci/load.js';
 import { layerMediaType, type Descriptor, type ImageConfig } from '../oci/types.js';
 import { existsSync, fsyncPath, readJson, writeDurable, writeFileAtomic } from '../util/fsx.js';
-import { ActiveSnapshot, type ActiveInfo } from './active.js';
+import { ActiveSnapshot, peekActive, type ActiveInfo, type Recovered } from './active.js';
 import { commit, recoverIntents, type CommitOptions, type CommitResult } from './commit.js';
 import { collectGarbage, type Collected } from './gc.js';
 import { placeLayer } from './layers.js';
 import { acquireLock, processAlive } from './lock.js';
+import { removeTornWrites } from './torn.js';
 import { checkKind, checkRecordId, RecordCollection, type RecordRef, type References } from './records.js';
 import type { ImageRecord, ImportResult, LayerRecord, TagChange } from './types.js';
 
@@ -93,6 +94,7 @@ export class Store {
     try {
       return await this.holding.run(true, async () => {
         await recoverIntents(this);
+        await removeTornWrites(this.root);
         return fn();
       });
     } finally {
@@ -374,6 +376,11 @@ export class Store {
     } catch {
       throw new BoxlabError('NotFound', `no such active snapshot: ${id}`);
     }
+  }
+
+  /** An active snapshot's persisted state, read without its lock (active.ts peekActive). */
+  peekActive(id: string): Recovered {
+    return peekActive(this.activePath(id));
   }
 
   /** Makes an empty active snapshot on the committed layer `parent` (null: on nothing). */

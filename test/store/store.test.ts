@@ -85,4 +85,20 @@ describe('the content-addressed store', () => {
     await engine.images.prune();
     expect(fs.readdirSync(path.join(root, 'tmp'))).toEqual([]);
   });
+
+  it('removes the temp file of an atomic write whose process was killed before its rename, at the next lock', async () => {
+    const app = await image('s/torn:1', { f: 'x' });
+    const { engine, root } = await freshEngine();
+    await engine.images.load(writeTmp(await writeOciArchive([app])));
+    await engine.store.records('containers').put('c1', { x: 1 });
+    // what a kill -9 between writeFileAtomic's fsync and its rename leaves, in each place written under the lock
+    const torn = [`images/${app.configDigest.slice(7)}.json.tmp-0123456789ab`, 'repositories.json.tmp-abcdef012345', 'records/containers/c2.json.tmp-00aa11bb22cc'];
+    for (const t of torn) fs.writeFileSync(path.join(root, t), '{"half":');
+    const keep = path.join(root, 'images', 'notes.tmp-x'); // not writeFileAtomic's name: not ours to remove
+    fs.writeFileSync(keep, '');
+    await engine.store.locked(async () => {});
+    for (const t of torn) expect(fs.existsSync(path.join(root, t))).toBe(false);
+    expect(fs.existsSync(keep)).toBe(true);
+    expect(Object.keys(await engine.store.tags())).toEqual(['s/torn:1']);
+  });
 });

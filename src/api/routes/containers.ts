@@ -352,6 +352,7 @@ export function containerRoutes(engine: Engine): Route[] {
         const body = (await readBody(req)) as Record<string, unknown>;
         const c = svc.get(req.query.get('container') ?? '');
         const root = await engine.runtime.rootfs(c);
+        await engine.runtime.checkpoint(c);
         const id = await commitContainer(engine.store, engine.images, c, root.packUpperStream() as unknown as import('node:stream').Readable, {
           repo: req.query.get('repo') ?? '',
           tag: req.query.get('tag') ?? '',

@@ -53,7 +53,7 @@ export function register(program: Command, ctx: CliContext): void {
       await new Promise<void>((resolve) => {
         const onSignal = (sig: NodeJS.Signals) => {
           ctx.err.write(`Processing signal '${sig}'\n`);
-          void daemon.stop().then(resolve);
+          void daemon.stop().then(() => engine.close()).then(resolve);
         };
         process.once('SIGTERM', onSignal);
         process.once('SIGINT', onSignal);

@@ -34,6 +34,7 @@ import {
   HOST_DISK, chargedTmpfs, statfsFor, containerCgroup, joinedId, containerNamespaces, maskPaths, mountProc, mountSys,
   type CgroupSettings, type Machine, type ViewContext,
 } from './kernelviews.js';
+import type { PersistedUppers } from './uppers.js';
 
 /**
  * Docker's init layer (daemon/initlayer): what every container's rootfs has whatever the image
@@ -74,6 +75,8 @@ export interface ModelRuntimeOptions {
   machine?: Machine;
   /** The container's network namespace as its processes see it (none: only what the kernel has). */
   netStack?(c: ContainerRecord): NetStack;
+  /** Where upper layers persist (the store's active snapshots); without it they live in memory only. */
+  uppers?: PersistedUppers;
 }
 
 /** The machine when the engine names none: 2 CPUs, 2 GiB, booted when the runtime was made. */
@@ -96,7 +99,7 @@ interface Running {
 
 export class ModelRuntime implements TaskRuntime {
   readonly kernel: Kernel;
-  private readonly roots = new Map<string, OverlayRoot>();
+  private readonly roots = new Map<string, Promise<OverlayRoot>>();
   private readonly running = new Map<string, Running>();
   /** Where the engine keeps each running container's /etc files (the host side of the binds). */
   private readonly etc = new Map<string, Vfs>();
@@ -119,13 +122,16 @@ export class ModelRuntime implements TaskRuntime {
     return this.running.get(id)?.cgroup;
   }
 
-  /** The container's root filesystem: made on first use, kept (with its upper layer) until removed. */
+  /**
+   * The container's root filesystem: made on first use (with the upper layer a previous daemon
+   * persisted, when there is one), kept until removed.
+   */
   async rootfs(c: ContainerRecord): Promise<OverlayRoot> {
     let root = this.roots.get(c.id);
     if (!root) {
-      const layers = await this.images.layerSources(c.image);
-      root = mountOverlay([...layers, INIT_LAYER], { cache: this.lowers });
+      root = this.mountRootfs(c);
       this.roots.set(c.id, root);
+      root.catch(() => this.roots.delete(c.id));
     }
     return root;
   }
@@ -156,9 +162,27 @@ export class ModelRuntime implements TaskRuntime {
     return this.running.get(c.id)?.mountNs.mounts();
   }
 
+  private async mountRootfs(c: ContainerRecord): Promise<OverlayRoot> {
+    const layers = await this.images.layerSources(c.image);
+    const root = mountOverlay([...layers, INIT_LAYER], { cache: this.lowers });
+    if (this.opts.uppers) await this.opts.uppers.attach(c.id, (await this.images.imageRecord(c.image)).record.chainIds.at(-1) ?? null, root);
+    return root;
+  }
+
+  /** The /etc/hostname, /etc/hosts and /etc/resolv.conf the engine writes for the container. */
+  etcFiles(c: ContainerRecord): EtcFiles {
+    return this.opts.etcFiles(c);
+  }
+
+  /** Writes the container's upper whole (a checkpoint of its journal): before a commit, when it stops. */
+  async checkpoint(c: ContainerRecord): Promise<void> {
+    if (this.roots.has(c.id)) await this.opts.uppers?.checkpoint(c.id);
+  }
+
   /** The container is gone: its upper layer is dropped. */
   async remove(c: ContainerRecord): Promise<void> {
     this.roots.delete(c.id);
+    await this.opts.uppers?.remove(c.id);
   }
 
   async start(c: ContainerRecord, io: TaskIO): Promise<Task> {
@@ -319,6 +343,7 @@ export class ModelRuntime implements TaskRuntime {
     // PID 1 is gone: the kernel kills what is left in its namespace (zap_pid_ns_processes), and
     // runc what is left in its cgroup (a container sharing another's or the host's PID namespace)
     if (run) for (const p of run.cgroup.live()) if (p.alive) p.deliver(SIGKILL, null);
+    await this.checkpoint(c);
   }
 }
 

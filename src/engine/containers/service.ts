@@ -16,6 +16,7 @@ import { commandLine, mergeImageConfig, normaliseHostConfig, requestConfig, type
 import { JsonLog, type StdStream } from './logs.js';
 import { canonicalName, generateName, newContainerId } from './names.js';
 import { ContainerDir } from './persist.js';
+import { restartsAtDaemonStart, stopLeftRunning } from './restore.js';
 import { goTime, initialState, type ContainerRecord, type MountPoint } from './record.js';
 import { resolveJoinModes } from './kernelviews.js';
 import { TaskStartError, type Task, type TaskExit, type TaskRuntime } from './task.js';
@@ -103,14 +104,19 @@ export class ContainerService {
     return (this.opts.now ?? Date.now)();
   }
 
-  /** Loads the records; a container the previous daemon left running is now exited (it died with it). */
+  /**
+   * Loads the records. A container the previous daemon left running died with it and is stopped;
+   * then the restart policies bring back those they would (restore.ts: what the engine here does).
+   */
   async init(): Promise<void> {
     for (const rec of await this.dirs.loadAll()) {
-      if (rec.state.Running || rec.state.Restarting || rec.state.Status === 'removing') {
-        rec.state = { ...rec.state, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: 255, FinishedAt: goTime(this.now()) };
-        await this.dirs.save(rec);
-      }
+      if (stopLeftRunning(rec, goTime(this.now()))) await this.dirs.save(rec);
       this.live.set(rec.id, { rec, log: new JsonLog(this.dirs.logPath(rec.id), () => this.now()), listeners: new Set(), exitWaiters: [], removedWaiters: [], latch: newLatch() });
+    }
+    for (const l of this.live.values()) {
+      if (!restartsAtDaemonStart(l.rec)) continue;
+      l.rec.manuallyStopped = false;
+      await this.startTask(l).catch(() => {}); // a start that fails leaves the container exited, with its error
     }
   }
 
@@ -396,7 +402,8 @@ export class ContainerService {
     const l = this.entry(ref);
     let done: Promise<number>;
     if (condition === 'removed') done = new Promise((r) => l.removedWaiters.push(r));
-    else if (condition === 'not-running' && !l.task && !l.rec.state.Restarting) done = Promise.resolve(l.rec.state.ExitCode);
+    // an exit still being handled (cleanup, the record's save) is waited for: the state is on disk first
+    else if (condition === 'not-running' && !l.task && !l.rec.state.Restarting) done = Promise.resolve(l.settled).then(() => l.rec.state.ExitCode);
     else done = new Promise((r) => l.exitWaiters.push((e) => r(e.code)));
     return { ready: Promise.resolve(), done };
   }
