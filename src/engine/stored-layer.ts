@@ -13,14 +13,15 @@ export class StoredLayer implements LayerSource {
   get diffId(): Digest {
     return this.record.diffId;
   }
-  readContent(entry: LayerEntry): Buffer {
-    const buf = Buffer.alloc(entry.size);
-    if (entry.size === 0) return buf;
+  readContent(entry: LayerEntry, offset = 0, length = entry.size - offset): Buffer {
+    const want = Math.max(0, Math.min(length, entry.size - offset));
+    const buf = Buffer.alloc(want);
+    if (want === 0) return buf;
     const fd = openSync(this.tarPath, 'r');
     try {
       let got = 0;
-      while (got < entry.size) {
-        const n = readSync(fd, buf, got, entry.size - got, entry.offset + got);
+      while (got < want) {
+        const n = readSync(fd, buf, got, want - got, entry.offset + offset + got);
         if (n === 0) break;
         got += n;
       }

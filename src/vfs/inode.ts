@@ -25,6 +25,8 @@ export interface FileInode extends InodeBase {
   data: Buffer | null;
   /** Reads the bytes of a lazily backed file (a lower layer's member); never cached here. */
   load?: () => Buffer;
+  /** Reads part of a lazily backed file, so a large file is never held whole (export, `cat`). */
+  loadRange?: (offset: number, length: number) => Buffer;
   size: number;
 }
 
@@ -84,8 +86,8 @@ export function newFile(meta: Meta, data: Buffer = Buffer.alloc(0)): FileInode {
 }
 
 /** A file whose bytes are read from elsewhere (a layer tar) only when someone reads them. */
-export function newLazyFile(meta: Meta, size: number, load: () => Buffer): FileInode {
-  return { ...base(meta), kind: 'file', data: null, load, size };
+export function newLazyFile(meta: Meta, size: number, load: () => Buffer, loadRange?: (offset: number, length: number) => Buffer): FileInode {
+  return { ...base(meta), kind: 'file', data: null, load, ...(loadRange ? { loadRange } : {}), size };
 }
 
 export function newSymlink(target: string, meta: Partial<Meta> = {}): SymlinkInode {
@@ -104,6 +106,15 @@ export function newFifo(meta: Meta): FifoInode {
 export function fileData(f: FileInode): Buffer {
   if (f.data) return f.data;
   return f.load ? f.load() : Buffer.alloc(0);
+}
+
+/** pread(2) on a file inode: up to `length` bytes from `offset`, a lazily backed one read in that range only. */
+export function fileRange(f: FileInode, offset: number, length: number): Buffer {
+  if (f.data) return Buffer.from(f.data.subarray(offset, offset + length));
+  const n = Math.max(0, Math.min(length, f.size - offset));
+  if (n === 0) return Buffer.alloc(0);
+  if (f.loadRange) return f.loadRange(offset, n);
+  return Buffer.from(fileData(f).subarray(offset, offset + n));
 }
 
 /** Puts `child` under `name` in `dir` (the caller has checked that the name is free). */
