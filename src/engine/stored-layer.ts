@@ -15,14 +15,14 @@ export class StoredLayer implements LayerSource {
   }
   readContent(entry: LayerEntry, offset = 0, length = entry.size - offset): Buffer {
     const want = Math.max(0, Math.min(length, entry.size - offset));
-    const buf = Buffer.alloc(want);
+    const buf = Buffer.allocUnsafe(want);
     if (want === 0) return buf;
     const fd = openSync(this.tarPath, 'r');
     try {
       let got = 0;
       while (got < want) {
         const n = readSync(fd, buf, got, want - got, entry.offset + offset + got);
-        if (n === 0) break;
+        if (n === 0) return buf.subarray(0, got);
         got += n;
       }
     } finally {
