@@ -40,8 +40,7 @@ interface Snapshot {
 /** Every path of a filesystem with what makes a change: its inode (not for a directory), mode and owner. */
 function snapshot(fs: FileSystem): Map<string, Snapshot> {
   const m = new Map<string, Snapshot>();
-  for (const path of walkFs(fs)) {
-    const st = fs.lstat(path);
+  for (const { path, st } of walkFs(fs)) {
     m.set(path, { type: st.type, ino: st.type === 'dir' ? 0 : st.ino, mode: st.mode, uid: st.uid, gid: st.gid, size: st.type === 'file' ? st.size : 0 });
   }
   return m;
