@@ -315,3 +315,15 @@ describe('the upper layer as a changeset', () => {
     expect(m.readFile('etc/motd').toString()).toBe('welcome\n');
   });
 });
+
+describe('reading a lower file', () => {
+  it('reads a range of a lower file from its layer without reading the whole file (export of a large file)', () => {
+    const src = memoryLayer([{ path: 'big', type: 'file', content: 'abcdefghij'.repeat(1000) }]);
+    const asked: [number | undefined, number | undefined][] = [];
+    const counting = { ...src, readContent: (e: Parameters<typeof src.readContent>[0], off?: number, len?: number) => (asked.push([off, len]), src.readContent(e, off, len)) };
+    const m = mountOverlay([counting], { cache: new LowerStackCache(), readOnly: true });
+    expect(m.read('big', 5, 10).toString()).toBe('fghijabcde');
+    expect(m.read('big', 9998, 10).toString()).toBe('ij');
+    expect(asked).toEqual([[5, 10], [9998, 2]]);
+  });
+});
