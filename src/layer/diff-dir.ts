@@ -17,14 +17,13 @@
  * File bytes stay in the layer tar and are read on demand, in ranges.
  */
 import type { Digest } from '../digest.js';
-import { BoxlabError } from '../errors.js';
-import { linkInto, newDevice, newDir, newFifo, newLazyFile, newSymlink, unlinkFrom, type DirInode, type Inode, type Meta } from '../vfs/inode.js';
+import { BoxlabError, isErrno } from '../errors.js';
+import { linkInto, newDevice, newDir, newFifo, newLazyFile, newSymlink, unlinkFrom, type DirInode, type Inode, type InodeKind, type Meta } from '../vfs/inode.js';
+import { resolvePath, type Resolvable } from '../vfs/resolve.js';
 import type { LayerEntry, LayerSource } from './types.js';
 
 export const OPAQUE_XATTR = 'trusted.overlay.opaque';
 const OVERLAY_XATTR_PREFIX = 'trusted.overlay.';
-/** Linux's MAXSYMLINKS: more links on one path is ELOOP. */
-const MAX_SYMLINK_HOPS = 40;
 
 /** A layer's diff directory: its root and identities. */
 export interface LayerTree {
@@ -97,58 +96,63 @@ function syscallWords(e: LayerEntry, errno: Errno): string {
   }
 }
 
-/** The diff directory being unpacked: path resolution inside it, as the chrooted unpack sees it. */
-class DiffDir {
+/**
+ * The diff directory being unpacked, resolved as the chrooted unpack sees it: through vfs's one
+ * resolver (RESOLVE_IN_ROOT rules), following this layer's symlinks inside the root. With `mkdirAll`
+ * set, a missing directory on the way is made (Go's MkdirAll, 0755), as Unpack makes a parent.
+ */
+class DiffDir implements Resolvable<Inode> {
   readonly root = newDir({ mode: 0o755 });
+  private mkdirAll = false;
 
-  /**
-   * The directory `comps` names, following this layer's symlinks inside the root. A missing one is
-   * made (MkdirAll, 0755) when `create`; a non-directory on the way is ENOTDIR, a loop ELOOP.
-   */
-  dir(comps: readonly string[], create: boolean): DirInode | null {
-    const stack: DirInode[] = [this.root];
-    const todo = [...comps];
-    let hops = 0;
-    while (todo.length > 0) {
-      const name = todo.shift()!;
-      if (name === '' || name === '.') continue;
-      if (name === '..') {
-        if (stack.length > 1) stack.pop();
-        continue;
-      }
-      const cur = stack[stack.length - 1]!;
-      let next = cur.entries.get(name);
-      if (next?.kind === 'symlink') {
-        if (++hops > MAX_SYMLINK_HOPS) throw new UnpackError('too many levels of symbolic links');
-        if (next.target.startsWith('/')) stack.length = 1;
-        todo.unshift(...next.target.split('/'));
-        continue;
-      }
-      if (!next) {
-        if (!create) return null;
-        next = newDir({ mode: 0o755 });
-        linkInto(cur, name, next);
-      }
-      if (next.kind !== 'dir') throw new UnpackError('not a directory');
-      stack.push(next);
+  kindOf(n: Inode): InodeKind {
+    return n.kind;
+  }
+  linkTarget(n: Inode): string {
+    return n.kind === 'symlink' ? n.target : '';
+  }
+  child(parent: Inode, name: string): Inode | null {
+    if (parent.kind !== 'dir') return null;
+    const found = parent.entries.get(name);
+    if (found || !this.mkdirAll) return found ?? null;
+    const made = newDir({ mode: 0o755 });
+    linkInto(parent, name, made);
+    return made;
+  }
+
+  private resolve<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      if (isErrno(e, 'ENOTDIR')) throw new UnpackError('not a directory');
+      if (isErrno(e, 'ELOOP')) throw new UnpackError('too many levels of symbolic links');
+      throw e;
+    } finally {
+      this.mkdirAll = false;
     }
-    return stack[stack.length - 1]!;
+  }
+
+  /** The directory at `path` (symlinks followed), made with its missing parents if need be. */
+  dir(path: string): DirInode {
+    return this.resolve(() => {
+      this.mkdirAll = true;
+      const node = resolvePath(this, path, { follow: true }).node;
+      if (node?.kind !== 'dir') throw new UnpackError('not a directory');
+      return node;
+    });
   }
 
   parentOf(path: string): { dir: DirInode; name: string } {
-    const comps = path.split('/');
-    const name = comps.pop()!;
-    return { dir: this.dir(comps, true)!, name };
+    const i = path.lastIndexOf('/');
+    return { dir: i < 0 ? this.root : this.dir(path.slice(0, i)), name: path.slice(i + 1) };
   }
 
-  /** The inode a path names, its parent resolved (symlinks followed), its last name not. */
-  find(path: string): Inode | undefined {
-    const comps = path.split('/');
-    const name = comps.pop()!;
+  /** The inode a path names, its parents resolved (symlinks followed), its last name not: link(2)'s oldpath. */
+  find(path: string): Inode | null {
     try {
-      return this.dir(comps, false)?.entries.get(name);
+      return this.resolve(() => resolvePath(this, path, { follow: false }).node);
     } catch {
-      return undefined;
+      return null;
     }
   }
 }
@@ -169,7 +173,7 @@ function unpackEntry(d: DiffDir, e: LayerEntry, source: LayerSource): void {
     return;
   }
   if (e.type === 'opaque') {
-    setOpaque(d.dir(e.path.split('/'), true)!);
+    setOpaque(d.dir(e.path));
     return;
   }
   const { dir, name } = d.parentOf(e.path);
