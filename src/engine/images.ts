@@ -4,9 +4,6 @@ import { hexOf, isDigest, shortId, type Digest } from '../digest.js';
 import { deleteConflict, referenceConflict, type ImageUsers } from './image-conflicts.js';
 import { BoxlabError } from '../errors.js';
 import { analyzeLayers, type Efficiency, type LayerChanges } from '../layer/analysis.js';
-import { exportTree } from '../layer/export.js';
-import { applyLayer, newRoot, type Inode } from '../layer/tree.js';
-import type { LayerEntry, LayerSource } from '../layer/types.js';
 import { parseArchive } from '../oci/load.js';
 import { normalizeTag } from '../oci/reference.js';
 // the overlay is loaded when first mounted: `boxlab load` and friends start without it
@@ -229,9 +226,9 @@ export class ImageService {
   }
 
   /** The image's layers as LayerSources for the overlay: index in memory, bytes read on demand. */
-  async layerSources(ref: string): Promise<LayerSource[]> {
+  async layerSources(ref: string): Promise<StoredLayer[]> {
     const { record } = await this.imageRecord(ref);
-    const out: LayerSource[] = [];
+    const out: StoredLayer[] = [];
     for (const chain of record.chainIds) {
       const rec = await this.store.layer(chain);
       const entries = await this.store.layerEntries(chain);
@@ -258,50 +255,44 @@ export class ImageService {
     return { ...m.lookup(path), diffIds: layers.map((l) => l.diffId) };
   }
 
-  /** The image's merged root filesystem, as a tree of inodes (no file bytes in memory). */
-  async rootfs(ref: string): Promise<{ root: Inode; layerTars: string[] }> {
-    const { record } = await this.imageRecord(ref);
-    const root = newRoot();
-    const layerTars: string[] = [];
-    for (const [i, chain] of record.chainIds.entries()) {
-      const rec = await this.store.layer(chain);
-      applyLayer(root, i, await this.store.layerEntries(chain), `layer ${i} (${rec.diffId})`);
-      layerTars.push(this.store.layerTarPath(rec));
-    }
-    return { root, layerTars };
-  }
-
-  /** `docker export`-like: the merged filesystem as one tar. */
+  /**
+   * `docker export`-like: the image's view, a read-only mount of it (what a container of it starts
+   * with), as one tar. File bytes are read from the layer tars in pieces as they are written.
+   */
   async export(ref: string, out: Writable): Promise<void> {
-    const { root, layerTars } = await this.rootfs(ref);
-    await exportTree(root, layerTars, out);
+    const { exportFs } = await import('../vfs/export.js');
+    await exportFs(await this.mount(ref, { readOnly: true }), out);
   }
 
-  /** Per layer: identities, sizes, and what it added, changed and removed; dive's efficiency. */
+  /**
+   * Per layer: identities, sizes, and what it added, changed and removed in the image's view (a
+   * mount of the layers up to it against the mount below it); dive's efficiency.
+   */
   async layers(ref: string): Promise<{ id: Digest; layers: LayerReport[]; efficiency: Efficiency }> {
     const { record, config } = await this.imageRecord(ref);
-    const recs: LayerRecord[] = [];
-    const inputs: { diffId: Digest; entries: LayerEntry[] }[] = [];
-    for (const chain of record.chainIds) {
-      const rec = await this.store.layer(chain);
-      recs.push(rec);
-      inputs.push({ diffId: rec.diffId, entries: await this.store.layerEntries(chain) });
-    }
-    const analysis = analyzeLayers(inputs);
+    const sources = await this.layerSources(ref);
+    const { mountOverlay, LowerStackCache } = await import('../overlay/index.js');
+    // a cache of this call's own: the trees are shared between the prefixes, and not kept after
+    const cache = new LowerStackCache();
+    const views = sources.map((l, i) => ({ diffId: l.diffId, fs: () => mountOverlay(sources.slice(0, i + 1), { readOnly: true, cache }) }));
+    const analysis = analyzeLayers(views);
     const createdBy = (config.history ?? []).filter((h) => !h.empty_layer).map((h) => h.created_by ?? '');
     return {
       id: record.id,
       efficiency: analysis.efficiency,
-      layers: recs.map((rec, i) => ({
-        diffId: rec.diffId,
-        chainId: rec.chainId,
-        blob: record.layers[i]!.digest,
-        compression: rec.compression,
-        blobSize: record.layers[i]!.size,
-        size: rec.fileBytes,
-        createdBy: createdBy[i] ?? '',
-        changes: analysis.layers[i]!,
-      })),
+      layers: sources.map((src, i) => {
+        const rec = src.record;
+        return {
+          diffId: rec.diffId,
+          chainId: rec.chainId,
+          blob: record.layers[i]!.digest,
+          compression: rec.compression,
+          blobSize: record.layers[i]!.size,
+          size: rec.fileBytes,
+          createdBy: createdBy[i] ?? '',
+          changes: analysis.layers[i]!,
+        };
+      }),
     };
   }
 

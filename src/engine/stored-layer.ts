@@ -13,15 +13,16 @@ export class StoredLayer implements LayerSource {
   get diffId(): Digest {
     return this.record.diffId;
   }
-  readContent(entry: LayerEntry): Buffer {
-    const buf = Buffer.alloc(entry.size);
-    if (entry.size === 0) return buf;
+  readContent(entry: LayerEntry, offset = 0, length = entry.size - offset): Buffer {
+    const want = Math.max(0, Math.min(length, entry.size - offset));
+    const buf = Buffer.allocUnsafe(want);
+    if (want === 0) return buf;
     const fd = openSync(this.tarPath, 'r');
     try {
       let got = 0;
-      while (got < entry.size) {
-        const n = readSync(fd, buf, got, entry.size - got, entry.offset + got);
-        if (n === 0) break;
+      while (got < want) {
+        const n = readSync(fd, buf, got, want - got, entry.offset + offset + got);
+        if (n === 0) return buf.subarray(0, got);
         got += n;
       }
     } finally {

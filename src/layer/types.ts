@@ -36,6 +36,9 @@ export interface LayerEntry {
 export interface LayerSource {
   readonly diffId: Digest;
   readonly entries: readonly LayerEntry[];
-  /** The data of a regular-file entry of this layer, read from disk when asked for. */
-  readContent(entry: LayerEntry): Buffer;
+  /**
+   * The data of a regular-file entry of this layer, read from disk when asked for: the whole file,
+   * or `length` bytes from `offset` (so a large file is read in pieces, never held whole).
+   */
+  readContent(entry: LayerEntry, offset?: number, length?: number): Buffer;
 }

@@ -1,7 +1,7 @@
 import { isDigest, parseDigest, sha256, type Digest } from '../digest.js';
 import { BoxlabError } from '../errors.js';
 import { cleanPath } from '../layer/paths.js';
-import { applyLayer, newRoot } from '../layer/tree.js';
+import { unpackLayer } from '../layer/diff-dir.js';
 import type { StagedArchive, StagedFile } from './stage.js';
 import { compressionOfMediaType, MediaType, type Descriptor, type ImageConfig } from './types.js';
 import { fullString, normalizeTag, parseReference } from './reference.js';
@@ -109,13 +109,16 @@ function checkDepth(n: number, member: string): void {
 }
 
 /**
- * Applies the image's layers to an empty tree (metadata only): a layer that cannot be applied
- * (a hardlink to a missing target, a root turned into a symlink) is refused at load, as Docker's
- * layer store refuses it, not found later at export.
+ * Unpacks each layer into its own empty diff directory, as Docker's overlay2 driver does (metadata
+ * only, no bytes are read): a layer Docker's unpack fails on (a hardlink to a file it does not
+ * hold, a whiteout over a name the layer made or under a file) is refused at load with Docker's
+ * words, as Docker's layer store refuses it, not found later by a mount.
  */
 function checkApplies(img: ParsedImage): void {
-  const root = newRoot();
-  img.layers.forEach((l, i) => applyLayer(root, i, l.staged.layer!.entries, l.staged.name));
+  for (const l of img.layers) {
+    const entries = l.staged.layer!.entries;
+    unpackLayer({ diffId: l.diffId, entries, readContent: () => Buffer.alloc(0) }, l.diffId, l.staged.name);
+  }
 }
 
 interface DockerManifestEntry {

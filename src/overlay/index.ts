@@ -69,6 +69,6 @@ export { mv, type MvResult } from './mv.js';
 export type { Change } from './pack.js';
 export { upperTarMembers } from './pack.js';
 export { type Strategy, type Probe, MergedNode } from './lookup.js';
-export { LowerStack, LowerStackCache, MergedIndex, sharedLowerStacks } from './stack.js';
-export { isWhiteout, isOpaque, OPAQUE_XATTR, type LayerTree } from './layer-tree.js';
+export { LowerStack, LowerStackCache, MergedIndex, sharedLowerStacks, lowerChild } from './stack.js';
+export { isWhiteout, isOpaque, OPAQUE_XATTR, type LayerTree } from '../layer/diff-dir.js';
 export { memoryLayer, type MemoryEntry } from './memory-layer.js';

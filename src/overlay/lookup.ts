@@ -11,8 +11,8 @@
  */
 import type { Inode, InodeKind } from '../vfs/inode.js';
 import { joinPath, type Resolvable } from '../vfs/resolve.js';
-import { isOpaque, isWhiteout } from './layer-tree.js';
-import type { LowerDir, LowerStack, MergedIndex } from './stack.js';
+import { isOpaque, isWhiteout } from '../layer/diff-dir.js';
+import { lowerChild, type LowerChild, type LowerDir, type LowerStack, type MergedIndex } from './stack.js';
 
 export type Strategy = 'walk' | 'indexed';
 
@@ -137,30 +137,19 @@ export class MergedLookup implements Resolvable<MergedNode> {
   }
 
   private walkLowers(parent: MergedNode, name: string, path: string, upper: Inode | null): MergedNode | null {
-    const dirs: LowerDir[] = [];
-    for (const ld of parent.lowerDirs) {
-      const e = ld.dir.entries.get(name);
-      this.probe(name, ld.layer, e);
-      if (!e) continue;
-      if (isWhiteout(e)) break;
-      if (e.kind !== 'dir') {
-        // A non-directory below a directory is hidden, and the search stops there.
-        if (!upper && dirs.length === 0) return new MergedNode(path, parent, null, e, ld.layer, []);
-        break;
-      }
-      dirs.push({ layer: ld.layer, dir: e });
-      if (isOpaque(e)) break;
-    }
-    if (!upper && dirs.length === 0) return null;
-    const top = dirs[0];
-    return new MergedNode(path, parent, upper, top?.dir ?? null, top?.layer ?? -1, dirs);
+    return this.merged(parent, path, upper, lowerChild(parent.lowerDirs, name, (layer, e) => this.probe(name, layer, e)));
+  }
+
+  /** The node for an upper object (or none) over what the lowers show; a lower non-directory under an upper directory is hidden. */
+  private merged(parent: MergedNode, path: string, upper: Inode | null, c: LowerChild | null): MergedNode | null {
+    if (!c || (upper && !c.dirs)) return upper ? new MergedNode(path, parent, upper, null, -1, []) : null;
+    return new MergedNode(path, parent, upper, c.inode, c.layer, c.dirs ?? []);
   }
 
   private fromIndex(parent: MergedNode, name: string, path: string, upper: Inode | null): MergedNode | null {
     const c = this.index!.get(path);
     this.probe(name, 'index', c?.inode);
-    if (!c || (upper && !c.dirs)) return upper ? new MergedNode(path, parent, upper, null, -1, []) : null;
-    return new MergedNode(path, parent, upper, c.inode, c.layer, c.dirs ?? []);
+    return this.merged(parent, path, upper, c ?? null);
   }
 
   /**

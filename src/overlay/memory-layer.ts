@@ -46,6 +46,6 @@ export function memoryLayer(entries: readonly MemoryEntry[]): LayerSource {
   return {
     diffId: sha256(h.join('\n')),
     entries: out,
-    readContent: (e) => contents.get(e) ?? Buffer.alloc(0),
+    readContent: (e, offset = 0, length = e.size) => (contents.get(e) ?? Buffer.alloc(0)).subarray(offset, offset + length),
   };
 }

@@ -9,6 +9,7 @@ import { FsError, type Errno } from '../errors.js';
 import {
   cloneInode,
   fileData,
+  fileRange,
   linkInto,
   newDevice,
   newDir,
@@ -43,7 +44,7 @@ import { MKDIR_MODE_MASK, initOwner, modeAfterChown, now, statOf, type Stats } f
 import { SubtreeView } from '../vfs/subtree.js';
 import { allocDev } from '../vfs/superblock.js';
 import { Vfs, checkRenameTarget } from '../vfs/vfs.js';
-import { isOpaque, isOverlayXattr, isWhiteout, newWhiteout, setOpaque } from './layer-tree.js';
+import { isOpaque, isOverlayXattr, isWhiteout, newWhiteout, setOpaque } from '../layer/diff-dir.js';
 import { MergedLookup, MergedNode, type Probe, type Strategy } from './lookup.js';
 import { mergeLowerChildren, type LowerStack } from './stack.js';
 
@@ -333,7 +334,7 @@ export class OverlayMount implements FileSystem {
     return Buffer.from(fileData(this.readable(path, cred)));
   }
   read(path: string, offset: number, length: number, cred: Cred = ROOT_CRED): Buffer {
-    return Buffer.from(fileData(this.readable(path, cred)).subarray(offset, offset + length));
+    return fileRange(this.readable(path, cred), offset, length);
   }
 
   readlink(path: string, cred: Cred = ROOT_CRED): string {
@@ -433,7 +434,7 @@ export class OverlayMount implements FileSystem {
     old.copy(next);
     bytes.copy(next, offset);
     f.data = next;
-    f.load = undefined;
+    f.load = f.loadRange = undefined;
     f.size = next.length;
     f.mtime = now();
     if (bytes.length > 0) f.mode = modeAfterWrite(f.mode, cred);
@@ -454,7 +455,7 @@ export class OverlayMount implements FileSystem {
     const next = Buffer.alloc(len);
     old.copy(next, 0, 0, Math.min(len, old.length));
     f.data = next;
-    f.load = undefined;
+    f.load = f.loadRange = undefined;
     f.size = len;
     f.mtime = now();
     f.mode = modeAfterWrite(f.mode, cred);

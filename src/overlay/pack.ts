@@ -7,7 +7,7 @@
 import { pack as tarPack, type Header as TarHeader, type Pack } from 'tar-stream';
 import { fileData, type DirInode, type Inode } from '../vfs/inode.js';
 import { joinPath } from '../vfs/resolve.js';
-import { isOpaque, isOverlayXattr, isWhiteout } from './layer-tree.js';
+import { isOpaque, isOverlayXattr, isWhiteout } from '../layer/diff-dir.js';
 import { mergeLowerChildren, type LowerDir } from './stack.js';
 import type { OverlayMount } from './mount.js';
 

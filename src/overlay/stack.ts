@@ -8,7 +8,7 @@ import { chainIds, type Digest } from '../digest.js';
 import type { LayerSource } from '../layer/types.js';
 import type { DirInode, Inode } from '../vfs/inode.js';
 import { joinPath } from '../vfs/resolve.js';
-import { buildLayerTree, isOpaque, isWhiteout, type LayerTree } from './layer-tree.js';
+import { isOpaque, isWhiteout, unpackLayer, type LayerTree } from '../layer/diff-dir.js';
 
 /** A directory of one lower layer inside a merged directory's stack; `layer` counts from the bottom (0). */
 export interface LowerDir {
@@ -26,39 +26,42 @@ export interface LowerChild {
 }
 
 /**
- * Merges the names of a lower directory stack top-down (fs/overlayfs/namei.c ovl_lookup rules):
- * a whiteout or a non-directory stops the search, a directory below a non-directory is hidden, an
- * opaque directory stops it after itself. Used to build the index and to list merged directories.
+ * What the lowers show at `name` under a merged lower directory (`stack`, top first): the kernel's
+ * lookup rules (fs/overlayfs/namei.c ovl_lookup), the one place boxlab writes them. Top-down, a
+ * whiteout ends the search with nothing (unless directories were found above it), a non-directory
+ * is the answer when it is the first thing found and ends the search otherwise (a directory below a
+ * non-directory is hidden), and directories merge until an opaque one. `probe` sees every look.
  */
-export function mergeLowerChildren(stack: readonly LowerDir[]): Map<string, LowerChild> {
-  const out = new Map<string, LowerChild | null>();
-  const stopped = new Set<string>();
+export function lowerChild(stack: readonly LowerDir[], name: string, probe?: (layer: number, e: Inode | undefined) => void): LowerChild | null {
+  let dirs: LowerDir[] | null = null;
   for (const { layer, dir } of stack) {
-    for (const [name, e] of dir.entries) {
-      if (stopped.has(name)) continue;
-      const seen = out.get(name);
-      if (seen === undefined) {
-        if (isWhiteout(e)) {
-          out.set(name, null);
-          stopped.add(name);
-        } else if (e.kind !== 'dir') {
-          out.set(name, { inode: e, layer, dirs: null });
-          stopped.add(name);
-        } else {
-          out.set(name, { inode: e, layer, dirs: [{ layer, dir: e }] });
-          if (isOpaque(e)) stopped.add(name);
-        }
-      } else if (seen && seen.dirs) {
-        if (isWhiteout(e) || e.kind !== 'dir') stopped.add(name);
-        else {
-          seen.dirs.push({ layer, dir: e });
-          if (isOpaque(e)) stopped.add(name);
-        }
-      }
+    const e = dir.entries.get(name);
+    probe?.(layer, e);
+    if (!e) continue;
+    if (isWhiteout(e)) break;
+    if (e.kind !== 'dir') {
+      if (!dirs) return { inode: e, layer, dirs: null };
+      break;
+    }
+    (dirs ??= []).push({ layer, dir: e });
+    if (isOpaque(e)) break;
+  }
+  return dirs ? { inode: dirs[0]!.dir, layer: dirs[0]!.layer, dirs } : null;
+}
+
+/** Every name a merged lower directory shows, with what it shows there (lowerChild of each name). */
+export function mergeLowerChildren(stack: readonly LowerDir[]): Map<string, LowerChild> {
+  const out = new Map<string, LowerChild>();
+  const seen = new Set<string>();
+  for (const { dir } of stack) {
+    for (const name of dir.entries.keys()) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const c = lowerChild(stack, name);
+      if (c) out.set(name, c);
     }
   }
-  for (const [name, c] of out) if (c === null) out.delete(name);
-  return out as Map<string, LowerChild>;
+  return out;
 }
 
 /**
@@ -170,7 +173,7 @@ export class LowerStackCache {
       const id = chain[i]!;
       let t = this.trees.get(id);
       if (!t) {
-        t = buildLayerTree(src, id, trees);
+        t = unpackLayer(src, id, `layer ${i} (${src.diffId})`);
         this.trees.set(id, t);
       }
       trees.push(t);

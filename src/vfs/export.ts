@@ -7,7 +7,9 @@
  */
 import { Readable, type Writable } from 'node:stream';
 import { TarWriter, type TarHeader } from '../util/tarout.js';
+import { isErrno } from '../errors.js';
 import type { FileSystem } from './fs.js';
+import type { Stats } from './stats.js';
 
 const TAR_TYPE = {
   file: 'file',
@@ -18,27 +20,39 @@ const TAR_TYPE = {
   fifo: 'fifo',
 } as const;
 
-const CHUNK = 1 << 20;
+// 4 MiB pieces: fewer reads of the layer tar for a large file, little memory held
+const CHUNK = 4 << 20;
 
 function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-/** Every path under `dir` (relative, no leading slash), parents first, names in byte order. */
-export function* walkFs(fs: FileSystem, dir = ''): Generator<string> {
+/**
+ * Every path under `dir` (relative, no leading slash) with its lstat, parents first, names in byte
+ * order. A name readdir lists but lstat does not find is passed over, as moby's tar walker skips a
+ * file it cannot stat: the kernel lists a whiteout of a directory that only one layer has (the
+ * overlay reads that directory as a plain one) while a lookup of the name says ENOENT.
+ */
+export function* walkFs(fs: FileSystem, dir = ''): Generator<{ path: string; st: Stats }> {
   for (const name of fs.readdir(dir || '/').sort(byteOrder)) {
     const path = dir ? `${dir}/${name}` : name;
-    yield path;
-    if (fs.lstat(path).type === 'dir') yield* walkFs(fs, path);
+    let st: Stats;
+    try {
+      st = fs.lstat(path);
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) continue;
+      throw e;
+    }
+    yield { path, st };
+    if (st.type === 'dir') yield* walkFs(fs, path);
   }
 }
 
 export async function exportFs(fs: FileSystem, out: Writable, opts: { skip?: (path: string) => boolean } = {}): Promise<void> {
   const w = new TarWriter(out);
   const firstName = new Map<string, string>();
-  for (const path of walkFs(fs)) {
+  for (const { path, st } of walkFs(fs)) {
     if (opts.skip?.(path)) continue;
-    const st = fs.lstat(path);
     const header: TarHeader = {
       name: st.type === 'dir' ? `${path}/` : path,
       mode: st.mode,

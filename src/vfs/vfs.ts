@@ -23,7 +23,7 @@ import {
   type Cred,
 } from './cred.js';
 import type { FileSystem, NodeKind, WriteOptions } from './fs.js';
-import { fileData, linkInto, newDevice, newDir, newFifo, newFile, newSymlink, unlinkFrom, type DirInode, type FileInode, type Inode } from './inode.js';
+import { fileData, fileRange, linkInto, newDevice, newDir, newFifo, newFile, newSymlink, unlinkFrom, type DirInode, type FileInode, type Inode } from './inode.js';
 import { resolvePath, type Resolvable, type Resolved } from './resolve.js';
 import { MKDIR_MODE_MASK, initOwner, modeAfterChown, now, statOf, type Stats } from './stats.js';
 import { Superblock, type SuperblockOptions } from './superblock.js';
@@ -133,7 +133,7 @@ export class Vfs implements Resolvable<Inode>, FileSystem {
     return Buffer.from(fileData(this.readable(path, cred)));
   }
   read(path: string, offset: number, length: number, cred: Cred = ROOT_CRED): Buffer {
-    return Buffer.from(fileData(this.readable(path, cred)).subarray(offset, offset + length));
+    return fileRange(this.readable(path, cred), offset, length);
   }
 
   readlink(path: string, cred: Cred = ROOT_CRED): string {
@@ -187,7 +187,7 @@ export class Vfs implements Resolvable<Inode>, FileSystem {
   /** O_TRUNC then write: the old pages are freed before the new ones are charged. */
   private replace(f: FileInode, bytes: Buffer, path: string, cred: Cred): void {
     f.data = Buffer.alloc(0);
-    f.load = undefined;
+    f.load = f.loadRange = undefined;
     f.size = 0;
     this.store(f, 0, bytes, path, cred);
   }
@@ -202,7 +202,7 @@ export class Vfs implements Resolvable<Inode>, FileSystem {
     old.copy(next);
     if (writeEnd > offset) bytes.copy(next, offset, 0, writeEnd - offset);
     f.data = next;
-    f.load = undefined;
+    f.load = f.loadRange = undefined;
     f.size = next.length;
     f.mtime = now();
     // A write of nothing reaches no file_remove_privs (generic_write_checks returns 0 first).
@@ -219,7 +219,7 @@ export class Vfs implements Resolvable<Inode>, FileSystem {
     const next = Buffer.alloc(len);
     old.copy(next, 0, 0, Math.min(len, old.length));
     n.data = next;
-    n.load = undefined;
+    n.load = n.loadRange = undefined;
     n.size = len;
     n.mtime = now();
     n.mode = modeAfterWrite(n.mode, cred);

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
-import { CORPUS, corpusArchives, freshEngine, tmpdir } from '../helpers/archive.js';
+import { CORPUS, freshEngine, loadableCorpus, tmpdir } from '../helpers/archive.js';
 import { exportListing } from '../helpers/listing.js';
 import { describeWithTool, needRoot, needTool } from '../support/tools.js';
 
@@ -17,7 +17,7 @@ async function saveTo(engine: Engine, ref: string, format: 'docker' | 'oci'): Pr
 }
 
 describe('boxlab save', () => {
-  for (const archive of corpusArchives()) {
+  for (const archive of loadableCorpus()) {
     for (const format of ['docker', 'oci'] as const) {
       it(`writes ${archive} as ${format} and reads it back as the same image`, async () => {
         const { engine } = await freshEngine();
@@ -51,7 +51,7 @@ describe('boxlab save', () => {
 
 describeWithTool([needRoot(), needTool('skopeo', 'apt-get install skopeo'), needTool('umoci', 'apt-get install umoci'), needTool('python3', 'apt-get install python3')], 'skopeo and umoci read what boxlab saves', () => {
   for (const format of ['docker', 'oci'] as const) {
-    for (const archive of corpusArchives()) {
+    for (const archive of loadableCorpus()) {
       it(`unpacks ${archive} saved as ${format} to the same rootfs`, async () => {
         const { engine } = await freshEngine();
         const { images } = await engine.images.load(path.join(CORPUS, archive));

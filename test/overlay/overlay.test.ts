@@ -108,17 +108,23 @@ describe('whiteouts and opaque directories', () => {
     expect(m.readdir('bin').sort()).toEqual(['busybox', 'sh']);
   });
 
-  it('never lets a whiteout hide an entry of its own layer (OCI layer.md)', () => {
+  it('applies a whiteout then the same name in one layer as Docker\'s unpack does: the entry replaces the whiteout device', () => {
     const m = mount([base, [{ path: 'etc', type: 'dir' }, { path: 'etc/motd', type: 'whiteout' }, { path: 'etc/motd', type: 'file', content: 'same layer' }, { path: 'bin', type: 'whiteout' }, { path: 'bin', type: 'dir' }, { path: 'bin/new', type: 'file' }]]);
     expect(m.readFile('etc/motd').toString()).toBe('same layer');
-    // the whiteout still removes the lower bin/: the same layer's bin/ shows only its own entries
-    expect(m.readdir('bin')).toEqual(['new']);
+    // the device became a plain directory (no opaque mark): the lower bin/ shows through
+    expect(m.readdir('bin').sort()).toEqual(['busybox', 'new', 'sh']);
   });
 
-  it('materialises a hardlink to a lower layer file, and rejects one to a missing file', () => {
-    const m = mount([base, [{ path: 'usr', type: 'dir' }, { path: 'usr/sh', type: 'hardlink', target: 'bin/busybox' }]]);
-    expect(m.readFile('usr/sh').toString()).toBe('ELF'.repeat(100));
-    expect(() => mount([[{ path: 'x', type: 'hardlink', target: 'nope' }]])).toThrow(/hardlink to missing target/);
+  it('refuses a whiteout over a name its own layer made: Docker\'s mknod finds it there', () => {
+    expect(() => mount([base, [{ path: 'etc', type: 'dir' }, { path: 'etc/x', type: 'file' }, { path: 'etc/x', type: 'whiteout' }]])).toThrow(/failed to mknod\("\/etc\/x", S_IFCHR, 0\): file exists$/);
+  });
+
+  it('links a hardlink within its layer, and refuses one to a lower layer\'s file or a missing one as Docker\'s unpack does', () => {
+    const m = mount([base, [{ path: 'usr', type: 'dir' }, { path: 'usr/a', type: 'file', content: 'A' }, { path: 'usr/b', type: 'hardlink', target: 'usr/a' }]]);
+    expect(m.readFile('usr/b').toString()).toBe('A');
+    expect(m.stat('usr/b').ino).toBe(m.stat('usr/a').ino);
+    expect(() => mount([base, [{ path: 'usr', type: 'dir' }, { path: 'usr/sh', type: 'hardlink', target: 'bin/busybox' }]])).toThrow(/link \/bin\/busybox \/usr\/sh: no such file or directory$/);
+    expect(() => mount([[{ path: 'x', type: 'hardlink', target: 'nope' }]])).toThrow(/link \/nope \/x: no such file or directory$/);
   });
 });
 
@@ -307,5 +313,17 @@ describe('the upper layer as a changeset', () => {
     expect(errno(() => m.writeFile('etc/motd', 'x'))).toBe('EROFS');
     expect(errno(() => m.unlink('etc/motd'))).toBe('EROFS');
     expect(m.readFile('etc/motd').toString()).toBe('welcome\n');
+  });
+});
+
+describe('reading a lower file', () => {
+  it('reads a range of a lower file from its layer without reading the whole file (export of a large file)', () => {
+    const src = memoryLayer([{ path: 'big', type: 'file', content: 'abcdefghij'.repeat(1000) }]);
+    const asked: [number | undefined, number | undefined][] = [];
+    const counting = { ...src, readContent: (e: Parameters<typeof src.readContent>[0], off?: number, len?: number) => (asked.push([off, len]), src.readContent(e, off, len)) };
+    const m = mountOverlay([counting], { cache: new LowerStackCache(), readOnly: true });
+    expect(m.read('big', 5, 10).toString()).toBe('fghijabcde');
+    expect(m.read('big', 9998, 10).toString()).toBe('ij');
+    expect(asked).toEqual([[5, 10], [9998, 2]]);
   });
 });

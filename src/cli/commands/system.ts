@@ -20,7 +20,8 @@ const DF = {
 async function dockerDfRows(engine: Engine): Promise<object[]> {
   const images = await engine.images.list();
   const layers = new Map<string, number>();
-  for (const img of images) for (const l of (await engine.images.layers(img.id)).layers) layers.set(l.chainId, l.size);
+  // each layer's size as `images` lists it: no need to mount and compare the layers (what `layers` does)
+  for (const img of images) img.chainIds.forEach((c, i) => layers.set(c, img.layerSizes[i] ?? 0));
   const size = [...layers.values()].reduce((a, b) => a + b, 0);
   const h = (n: number) => humanSize(n, 4);
   const row = (Type: string, TotalCount: number, bytes: number) =>
