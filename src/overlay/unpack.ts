@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { extract, type Header as Headers } from 'tar-stream';
 import { linkInto, newDevice, newDir, newFifo, newFile, newSymlink, unlinkFrom, type DirInode, type Inode } from '../vfs/inode.js';
 import { splitPath } from '../vfs/resolve.js';
-import { setOpaque } from './layer-tree.js';
+import { setOpaque } from '../layer/diff-dir.js';
 import { upperAt } from './journal.js';
 
 const WH = '.wh.';
