@@ -57,6 +57,7 @@ export class Engine {
       netStack: (c) => net.stack(c.id),
       machine: hostMachine(store.root),
       mounts: (c) => this.volumes.runtimeMounts(c),
+      archiveMounts: (c) => this.volumes.archiveMounts(c),
     });
     const cgroups = this.runtime.cgroups;
     this.containers = new ContainerService(store, this.images, this.events, new NetworkedRuntime(this.runtime, net), {

@@ -217,6 +217,36 @@ export class VolumeService {
     return out;
   }
 
+  /**
+   * For `docker cp`: the container's volumes and binds, without touching what its running task holds
+   * (moby daemon/archive.go mounts them again in the daemon's namespace, container.MountVolumes).
+   * tmpfs mounts are left out: they live only in the container's namespace, so cp writes under them
+   * in the rootfs. The binds are opened for this request alone; `close` releases their fds.
+   */
+  archiveMounts(rec: ContainerRecord): { mounts: RuntimeMount[]; close: () => void } {
+    const opened: HostFs[] = [];
+    const close = () => {
+      for (const b of opened.splice(0)) b.close();
+    };
+    const out: RuntimeMount[] = [];
+    try {
+      for (const s of this.specsOf(rec)) {
+        if (s.type === 'tmpfs') continue;
+        let host: HostFs;
+        if (s.type === 'volume') host = this.store.fsOf(s.source);
+        else {
+          host = new HostFs(s.source);
+          opened.push(host);
+        }
+        out.push({ target: s.target, fs: host, readOnly: s.readOnly, source: host.source, flags: host.flags, type: s.type });
+      }
+    } catch (e) {
+      close();
+      throw e;
+    }
+    return { mounts: out, close };
+  }
+
   private closeBinds(id: string): void {
     for (const b of this.binds.get(id) ?? []) b.close();
     this.binds.delete(id);

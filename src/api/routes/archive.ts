@@ -13,14 +13,22 @@ const statHeader = (s: object) => Buffer.from(JSON.stringify(s)).toString('base6
 
 export function archiveRoutes(engine: Engine): Route[] {
   const svc = engine.containers;
-  const view = async (ref: string) => engine.runtime.archiveView(svc.get(ref));
+  // the view holds the binds' host fds for this request only (closed whatever happens)
+  const withView = async <T>(ref: string, fn: (v: Awaited<ReturnType<Engine['runtime']['archiveView']>>) => Promise<T>): Promise<T> => {
+    const v = await engine.runtime.archiveView(svc.get(ref));
+    try {
+      return await fn(v);
+    } finally {
+      v.close();
+    }
+  };
   return [
     {
       method: 'HEAD',
       path: '/containers/:id/archive',
       handler: async (req, res) => {
         const ref = param(req, 'id');
-        const st = statPath(await view(ref), req.query.get('path') ?? '', ref);
+        const st = await withView(ref, async (v) => statPath(v.fs, req.query.get('path') ?? '', ref));
         res.setHeader('X-Docker-Container-Path-Stat', statHeader(st));
         writeStatus(res, 200);
       },
@@ -30,11 +38,12 @@ export function archiveRoutes(engine: Engine): Route[] {
       path: '/containers/:id/archive',
       handler: async (req, res) => {
         const ref = param(req, 'id');
-        const fs = await view(ref);
         const path = req.query.get('path') ?? '';
-        const st = statPath(fs, path, ref);
-        res.writeHead(200, { 'Content-Type': 'application/x-tar', 'X-Docker-Container-Path-Stat': statHeader(st) });
-        await archivePath(fs, path, ref, res);
+        await withView(ref, async ({ fs }) => {
+          const st = statPath(fs, path, ref);
+          res.writeHead(200, { 'Content-Type': 'application/x-tar', 'X-Docker-Container-Path-Stat': statHeader(st) });
+          await archivePath(fs, path, ref, res);
+        });
       },
     },
     {
@@ -42,10 +51,12 @@ export function archiveRoutes(engine: Engine): Route[] {
       path: '/containers/:id/archive',
       handler: async (req, res) => {
         const ref = param(req, 'id');
-        const fs = await view(ref);
-        await extractArchive(fs, req.query.get('path') ?? '', ref, req as unknown as Readable, {
-          noOverwriteDirNonDir: boolValue(req.query, 'noOverwriteDirNonDir'),
-        });
+        await withView(ref, ({ fs, readOnlyMounts }) =>
+          extractArchive(fs, req.query.get('path') ?? '', ref, req as unknown as Readable, {
+            noOverwriteDirNonDir: boolValue(req.query, 'noOverwriteDirNonDir'),
+            readOnlyMounts,
+          }),
+        );
         writeStatus(res, 200);
       },
     },

@@ -69,6 +69,8 @@ export interface ModelRuntimeOptions {
   etcFiles(c: ContainerRecord): EtcFiles;
   /** Its volumes, binds and tmpfs mounts (the volume service); without it, only HostConfig.Tmpfs. */
   mounts?(c: ContainerRecord): RuntimeMount[];
+  /** Its volumes and binds for one `docker cp` (no tmpfs), and how to release them (the volume service). */
+  archiveMounts?(c: ContainerRecord): { mounts: RuntimeMount[]; close: () => void };
   /** The daemon's cgroup layout (v1 by default, as on this host); shared, so the daemon may set it. */
   cgroups?: CgroupSettings;
   /** What /proc reports of the machine (default: a small model host). */
@@ -139,12 +141,25 @@ export class ModelRuntime implements TaskRuntime {
   /**
    * The container's files as the daemon sees them for `docker cp` (moby daemon/archive.go mounts
    * the rootfs and the container's mounts in its own namespace, not the container's): the rootfs,
-   * and once the container has been started, the /etc files the engine bind-mounts; no /dev, no
-   * tmpfs (those live only in the container's namespace).
+   * its volumes and binds (container.MountVolumes, each mount point made first as it does, read-only
+   * ones read-only), and once the container has been started, the /etc files the engine
+   * bind-mounts; no /dev, no tmpfs (those live only in the container's namespace). `close` releases
+   * the binds' host fds once the request is done.
    */
-  async archiveView(c: ContainerRecord): Promise<FsContext> {
+  async archiveView(c: ContainerRecord): Promise<{ fs: FsContext; close: () => void; readOnlyMounts: string[] }> {
     const root = await this.rootfs(c);
     const ns = new MountNamespace(root, { source: 'overlay' });
+    const own = this.opts.archiveMounts?.(c) ?? { mounts: [], close: () => {} };
+    try {
+      const rootCtx = new FsContext(new MountNamespace(root));
+      for (const m of sortMounts(own.mounts)) {
+        makeMountpoint(rootCtx, m);
+        ns.mount(m.fs, m.target, { source: m.source, readOnly: m.readOnly, flags: m.flags });
+      }
+    } catch (e) {
+      own.close();
+      throw e;
+    }
     if (c.hasBeenStarted) {
       const files = this.opts.etcFiles(c);
       const host = new Vfs();
@@ -152,9 +167,9 @@ export class ModelRuntime implements TaskRuntime {
       host.writeFile('hosts', files.hosts);
       host.writeFile('resolv.conf', files.resolvConf);
       for (const [name, target] of [['resolv.conf', '/etc/resolv.conf'], ['hostname', '/etc/hostname'], ['hosts', '/etc/hosts']] as const)
-        ns.bindFrom(host, name, target, { source: '/dev/vda' });
+        if (!own.mounts.some((m) => m.target === target)) ns.bindFrom(host, name, target, { source: '/dev/vda' });
     }
-    return new FsContext(ns);
+    return { fs: new FsContext(ns), close: own.close, readOnlyMounts: own.mounts.filter((m) => m.readOnly).map((m) => m.target) };
   }
 
   /** A running container's mount table as /proc/self/mounts shows it (labs, tests); undefined when stopped. */
