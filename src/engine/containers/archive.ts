@@ -42,6 +42,12 @@ function goFileMode(st: Stats): number {
 
 const notFound = (path: string, ref: string) => new BoxlabError('NotFound', `Could not find the file ${path} in container ${ref}`);
 
+/**
+ * symlink.FollowSymlinkInScope's error past 255 links; the engine names the path under the rootfs'
+ * merged dir on its host (measured), the container's path here.
+ */
+const tooManyLinks = (path: string) => new BoxlabError('Unavailable', `evalSymlinksInScope: too many links in ${posix.join('/', path).replace(/(.)\/\.?$/, '$1')}`);
+
 /** container.ResolvePath: the absolute path, its trailing `/` or `/.` kept. */
 function absPath(path: string): string {
   const abs = posix.join('/', path);
@@ -55,6 +61,7 @@ function lstatIn(fs: FsContext, path: string, ref: string): Stats {
     return fs.lstat(path);
   } catch (e) {
     if (e instanceof FsError && (e.errno === 'ENOENT' || e.errno === 'ENOTDIR')) throw notFound(path, ref);
+    if (e instanceof FsError && e.errno === 'ELOOP') throw tooManyLinks(path);
     throw e;
   }
 }
@@ -151,6 +158,7 @@ export async function extractArchive(fs: FsContext, path: string, ref: string, b
     st = fs.stat(abs);
   } catch (e) {
     if (e instanceof FsError && (e.errno === 'ENOENT' || e.errno === 'ENOTDIR')) throw notFound(path, ref);
+    if (e instanceof FsError && e.errno === 'ELOOP') throw tooManyLinks(path);
     throw e;
   }
   if (st.type !== 'dir') throw new BoxlabError('Unavailable', 'extraction point is not a directory');
