@@ -235,6 +235,9 @@ export class VolumeService {
         let host: HostFs;
         if (s.type === 'volume') host = this.store.fsOf(s.source);
         else {
+          // a missing `-v` source is made for the copy as at start (measured: cp into a never-started
+          // container's `-v /missing:/m` succeeds and leaves /missing on the host)
+          if (s.createSource && !fs.existsSync(s.source)) fs.mkdirSync(s.source, { recursive: true, mode: 0o755 });
           host = new HostFs(s.source);
           opened.push(host);
         }

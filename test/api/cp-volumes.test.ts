@@ -7,6 +7,8 @@
  * - cp into a `:ro` volume: `Error response from daemon: mounted volume is marked read-only`;
  * - cp into a --tmpfs path of a never-started container: `Could not find the file /tm in container cs`
  *   (the tmpfs lives in the container's namespace only; once started, its mount point is in the rootfs);
+ * - --read-only: `container rootfs is marked read-only`, a volume of it written all the same;
+ * - `-v /missing:/m` of a never-started container: cp into /m/ succeeds and makes /missing;
  * - bind/loop -> loop: `evalSymlinksInScope: too many links in <rootfs>/b/loop`, both ways;
  * - bind/abs -> / and bind/rel -> ../.. take a copy to the container's /etc/x and /x, not the host's;
  *   bind/dang -> /nonexist as a directory: `Could not find the file /b/dang in container cs`;
@@ -180,4 +182,19 @@ describeWithTool(needTool('docker', 'apt-get install docker.io'), 'docker cp thr
       expect(fs.readFileSync(join(bind, 'again'), 'utf8')).toBe('again\n');
     }, 60_000);
   });
+
+  it('with --read-only refuses the rootfs with the engine`s words but writes a volume; reads stay allowed', async () => {
+    expect((await dockerAt(sock, ['create', '--name', 'cro', '--read-only', '-v', 'rv:/vol', 'dk-build', 'sh'])).code).toBe(0);
+    expect(await dockerAt(sock, ['cp', payload, 'cro:/etc/p'])).toMatchObject({ code: 1, stderr: 'Error response from daemon: container rootfs is marked read-only\n' });
+    expect(await dockerAt(sock, ['cp', payload, 'cro:/vol/p'])).toMatchObject({ code: 0, stderr: '' });
+    expect(fs.readFileSync(join(volData('rv'), 'p'), 'utf8')).toBe('payload\n');
+    expect(await tarNames(sock, 'cro:/etc/hostname')).toEqual(['hostname']);
+  }, 60_000);
+
+  it('makes a missing `-v` bind source for the copy, as the engine does, and lands the file there', async () => {
+    const missing = join(dir, 'missing', 'm');
+    expect((await dockerAt(sock, ['create', '--name', 'cm', '-v', `${missing}:/m`, 'dk-build', 'sh'])).code).toBe(0);
+    expect(await dockerAt(sock, ['cp', payload, 'cm:/m/'])).toMatchObject({ code: 0, stderr: '' });
+    expect(fs.readFileSync(join(missing, 'payload'), 'utf8')).toBe('payload\n');
+  }, 60_000);
 });

@@ -51,10 +51,11 @@ export function archiveRoutes(engine: Engine): Route[] {
       path: '/containers/:id/archive',
       handler: async (req, res) => {
         const ref = param(req, 'id');
-        await withView(ref, ({ fs, readOnlyMounts }) =>
+        await withView(ref, ({ fs, volumes, readOnlyRootfs }) =>
           extractArchive(fs, req.query.get('path') ?? '', ref, req as unknown as Readable, {
             noOverwriteDirNonDir: boolValue(req.query, 'noOverwriteDirNonDir'),
-            readOnlyMounts,
+            volumes,
+            readOnlyRootfs,
           }),
         );
         writeStatus(res, 200);

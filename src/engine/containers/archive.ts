@@ -142,8 +142,10 @@ export async function archivePath(fs: FsContext, path: string, ref: string, out:
 
 export interface PutOptions {
   noOverwriteDirNonDir: boolean;
-  /** Destinations of the container's read-only volumes and binds (MountPoint.RW false). */
-  readOnlyMounts?: readonly string[];
+  /** The container's volumes and binds (where its MountPoints are, and whether RW). */
+  volumes?: readonly { target: string; readOnly: boolean }[];
+  /** HostConfig.ReadonlyRootfs: only a volume may be written. */
+  readOnlyRootfs?: boolean;
 }
 
 /** volume.HasResource: `path` is the mount's destination or lies under it. */
@@ -163,8 +165,10 @@ export async function extractArchive(fs: FsContext, path: string, ref: string, b
   }
   if (st.type !== 'dir') throw new BoxlabError('Unavailable', 'extraction point is not a directory');
   const dest = resolveInScope(fs, abs);
-  // moby checkIfPathIsInAVolume: refused before anything is read from the body (measured: 500)
-  if ((opts.readOnlyMounts ?? []).some((m) => under(dest, posix.normalize(m)))) throw new BoxlabError('Unavailable', 'mounted volume is marked read-only');
+  // moby checkIfPathIsInAVolume and the read-only rootfs: refused before the body is read (measured)
+  const volume = (opts.volumes ?? []).find((m) => under(dest, posix.normalize(m.target)));
+  if (volume?.readOnly) throw new BoxlabError('Unavailable', 'mounted volume is marked read-only');
+  if (!volume && opts.readOnlyRootfs) throw new BoxlabError('Unavailable', 'container rootfs is marked read-only');
   const ex = extract();
   // a directory's times are set after its entries are written (archive.Unpack's deferred chtimes)
   const dirTimes: [string, number][] = [];

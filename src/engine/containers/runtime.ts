@@ -146,7 +146,7 @@ export class ModelRuntime implements TaskRuntime {
    * bind-mounts; no /dev, no tmpfs (those live only in the container's namespace). `close` releases
    * the binds' host fds once the request is done.
    */
-  async archiveView(c: ContainerRecord): Promise<{ fs: FsContext; close: () => void; readOnlyMounts: string[] }> {
+  async archiveView(c: ContainerRecord): Promise<{ fs: FsContext; close: () => void; volumes: { target: string; readOnly: boolean }[]; readOnlyRootfs: boolean }> {
     const root = await this.rootfs(c);
     const ns = new MountNamespace(root, { source: 'overlay' });
     const own = this.opts.archiveMounts?.(c) ?? { mounts: [], close: () => {} };
@@ -169,7 +169,8 @@ export class ModelRuntime implements TaskRuntime {
       for (const [name, target] of [['resolv.conf', '/etc/resolv.conf'], ['hostname', '/etc/hostname'], ['hosts', '/etc/hosts']] as const)
         if (!own.mounts.some((m) => m.target === target)) ns.bindFrom(host, name, target, { source: '/dev/vda' });
     }
-    return { fs: new FsContext(ns), close: own.close, readOnlyMounts: own.mounts.filter((m) => m.readOnly).map((m) => m.target) };
+    const volumes = own.mounts.map((m) => ({ target: m.target, readOnly: m.readOnly }));
+    return { fs: new FsContext(ns), close: own.close, volumes, readOnlyRootfs: !!c.hostConfig.ReadonlyRootfs };
   }
 
   /** A running container's mount table as /proc/self/mounts shows it (labs, tests); undefined when stopped. */
