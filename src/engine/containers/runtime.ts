@@ -24,6 +24,7 @@ import { tmpfs, Vfs } from '../../vfs/vfs.js';
 import type { ImageService } from '../images.js';
 import type { RuntimeMount } from '../volumes.js';
 import { makeMountpoint, sortMounts, tmpfsMounts } from './mounts.js';
+import { archiveView, type ArchiveView } from './archiveview.js';
 import type { ContainerRecord } from './record.js';
 import { TaskStartError, type ExecSpec, type ExecTask, type Task, type TaskExit, type TaskIO, type TaskProcess, type TaskRuntime } from './task.js';
 import { resolveUser } from './user.js';
@@ -138,39 +139,11 @@ export class ModelRuntime implements TaskRuntime {
     return root;
   }
 
-  /**
-   * The container's files as the daemon sees them for `docker cp` (moby daemon/archive.go mounts
-   * the rootfs and the container's mounts in its own namespace, not the container's): the rootfs,
-   * its volumes and binds (container.MountVolumes, each mount point made first as it does, read-only
-   * ones read-only), and once the container has been started, the /etc files the engine
-   * bind-mounts; no /dev, no tmpfs (those live only in the container's namespace). `close` releases
-   * the binds' host fds once the request is done.
-   */
-  async archiveView(c: ContainerRecord): Promise<{ fs: FsContext; close: () => void; volumes: { target: string; readOnly: boolean }[]; readOnlyRootfs: boolean }> {
+  /** The container's files for one `docker cp` request (archiveview.ts); close it when done. */
+  async archiveView(c: ContainerRecord): Promise<ArchiveView> {
     const root = await this.rootfs(c);
-    const ns = new MountNamespace(root, { source: 'overlay' });
     const own = this.opts.archiveMounts?.(c) ?? { mounts: [], close: () => {} };
-    try {
-      const rootCtx = new FsContext(new MountNamespace(root));
-      for (const m of sortMounts(own.mounts)) {
-        makeMountpoint(rootCtx, m);
-        ns.mount(m.fs, m.target, { source: m.source, readOnly: m.readOnly, flags: m.flags });
-      }
-    } catch (e) {
-      own.close();
-      throw e;
-    }
-    if (c.hasBeenStarted) {
-      const files = this.opts.etcFiles(c);
-      const host = new Vfs();
-      host.writeFile('hostname', files.hostname);
-      host.writeFile('hosts', files.hosts);
-      host.writeFile('resolv.conf', files.resolvConf);
-      for (const [name, target] of [['resolv.conf', '/etc/resolv.conf'], ['hostname', '/etc/hostname'], ['hosts', '/etc/hosts']] as const)
-        if (!own.mounts.some((m) => m.target === target)) ns.bindFrom(host, name, target, { source: '/dev/vda' });
-    }
-    const volumes = own.mounts.map((m) => ({ target: m.target, readOnly: m.readOnly }));
-    return { fs: new FsContext(ns), close: own.close, volumes, readOnlyRootfs: !!c.hostConfig.ReadonlyRootfs };
+    return archiveView({ root, own, etc: c.hasBeenStarted ? this.opts.etcFiles(c) : undefined, readOnlyRootfs: !!c.hostConfig.ReadonlyRootfs });
   }
 
   /** A running container's mount table as /proc/self/mounts shows it (labs, tests); undefined when stopped. */
