@@ -14,6 +14,9 @@
  *    with 10 images and `docker load -i` of the realistic image (bench/daemon.ts).
  * 5. containers: `docker run --rm IMG true` and `docker exec C true` against both daemons, then N
  *    (`--containers`, 1,000) detached containers on boxlab: scaling, memory, `docker ps` (bench/containers.ts).
+ * 6. volumes: through `docker exec` in a named volume, a bind mount and a tmpfs of one running container,
+ *    write and read `--volume-files` (10,000) small files and one 100 MB file, against both daemons
+ *    (bench/volumes.ts).
  * 3. peer: a node_modules image (scripts/make-bench-image.ts) on one tmpfs: `boxlab load` of its OCI
  *    archive against the floor, and of its docker archive against `docker load` on a fresh private
  *    daemon, and against a bare `cp` of the archive.
@@ -55,12 +58,13 @@ interface Options {
   only: Set<string>;
   zerosBytes: number;
   containers: number;
+  volumeFiles: number;
 }
 
 const RSS_LIMIT_BYTES = 400e6;
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { json: false, rounds: 3, only: new Set(['throughput', 'zeros', 'peer', 'daemon', 'containers']), zerosBytes: 1 << 30, containers: 1000 };
+  const opts: Options = { json: false, rounds: 3, only: new Set(['throughput', 'zeros', 'peer', 'daemon', 'containers', 'volumes']), zerosBytes: 1 << 30, containers: 1000, volumeFiles: 10_000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') opts.json = true;
@@ -68,6 +72,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--only') opts.only = new Set(argv[++i]!.split(','));
     else if (a === '--zeros-mib') opts.zerosBytes = Number(argv[++i]) * (1 << 20);
     else if (a === '--containers') opts.containers = Math.max(1, Number(argv[++i]));
+    else if (a === '--volume-files') opts.volumeFiles = Math.max(1, Number(argv[++i]));
     else throw new Error(`unknown argument ${a} (see bench/load.ts)`);
   }
   return opts;
@@ -359,6 +364,18 @@ async function containers(opts: Options, report: Report): Promise<void> {
   else report.doc.containers = t.value;
 }
 
+async function volumes(opts: Options, report: Report): Promise<void> {
+  if (!onPath('dockerd') || !isRoot()) return report.skip('6. volumes', 'needs dockerd and root');
+  if (!fs.existsSync(CLI)) return report.skip('6. volumes', 'dist/ is not built (npm run build)');
+  // two sides, each with at most one 100 MB file in each of three mounts at a time: 2g is ample
+  const t = await withTmpfs('2g', async (dir) => {
+    const { volumesSection } = await import('./volumes.js');
+    return volumesSection(dir, opts.rounds, opts.volumeFiles, report);
+  });
+  if (t.why) report.skip('6. volumes', t.why);
+  else report.doc.volumes = t.value;
+}
+
 // ---- main ------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -375,6 +392,7 @@ async function main(): Promise<void> {
   if (opts.only.has('peer')) await peer(opts, report);
   if (opts.only.has('daemon')) await daemons(opts, report);
   if (opts.only.has('containers')) await containers(opts, report);
+  if (opts.only.has('volumes')) await volumes(opts, report);
   report.doc.machine = { ...(report.doc.machine as object), loadavgAtEnd: os.loadavg() };
   report.doc.skipped = report.skipped;
   if (opts.json) process.stdout.write(JSON.stringify(report.doc, null, 2) + '\n');

@@ -45,6 +45,9 @@ export async function run(out: LabOutput = stdout): Promise<void> {
   fs.mkdirSync(host);
   try {
     await engine.images.load(path.join(IMAGES_DIR, 'webapp.oci.tar'));
+    // the volume exists, empty, before the container: what populate-on-first-mount starts from
+    engine.volumes.create({ Name: 'site' });
+    const before = fs.readdirSync(engine.volumes.store.dataPath('site'));
     const script = 'ls /scratch; echo note >> /app/public/added; echo from-container > /srv/out; echo temp > /scratch/t; sleep 1';
     const { id } = await engine.containers.create({
       Image: 'boxlab/webapp:1.0',
@@ -56,7 +59,8 @@ export async function run(out: LabOutput = stdout): Promise<void> {
     });
 
     heading(out, 'Populate on first mount: the empty volume `site` got the image`s /app/public at create');
-    line(out, fs.readdirSync(engine.volumes.store.dataPath('site')).join('  '));
+    line(out, `before create: ${before.length ? before.join('  ') : '(empty)'}`);
+    line(out, `after create:  ${fs.readdirSync(engine.volumes.store.dataPath('site')).join('  ')}`);
     note(out, 'An EMPTY volume mounted over a directory the image has is filled from it (moby copyExistingContents),\nonce. A volume that holds anything hides the image`s files instead; `-v site:/app/public:nocopy` skips it.');
 
     heading(out, 'The mount table over the overlay (what /proc/mounts shows inside)');

@@ -7,7 +7,8 @@ describe('lab 07: volumes, bind mounts and tmpfs', () => {
     await run({ write: (s) => void (text += s) });
     // eslint-disable-next-line no-control-regex -- stripping ANSI colours is the point
     const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
-    expect(plain).toContain('app.3f9c2d.js  index.html');
+    expect(plain).toContain('before create: (empty)');
+    expect(plain).toContain('after create:  app.3f9c2d.js  index.html');
     expect(plain).toMatch(/rootfs \/\s+overlay/);
     for (const t of ['/app/public', '/srv', '/cache', '/scratch']) expect(plain).toMatch(new RegExp(`yours  ${t.replace('/', '\\/')}\\s`));
     expect(plain).toContain('/scratch at the second start: (empty)');
