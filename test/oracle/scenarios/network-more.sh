@@ -2,7 +2,10 @@
 # connect and disconnect of running and stopped containers and their errors, aliases and names in
 # the embedded DNS, /etc/hosts and resolv.conf as endpoints come and go, --network none and host,
 # the addresses a stopped container gives back, prune.
-t network inspect bridge host none
+# the default bridge's IPAM Gateway shows only when docker0 existed before the daemon started
+# (libnetwork reads the bridge's address then): it depends on the host, not on the engine
+t network inspect host none
+t network inspect -f '{{.Name}} {{.Driver}} {{range .IPAM.Config}}{{.Subnet}}{{end}} {{.Options}}' bridge
 t network create --label tier=web front
 t network create --subnet 10.88.0.0/24 --gateway 10.88.0.254 --ip-range 10.88.0.128/25 back
 t network inspect back
@@ -23,7 +26,8 @@ t run -d --name w2 --network front --hostname box2 $IMG sh -c 'sleep 3600'
 t run -d --name d1 $IMG sh -c 'sleep 3600'
 t inspect -f '{{.NetworkSettings.Networks.front.IPAddress}} {{.NetworkSettings.Networks.front.Gateway}} {{len .NetworkSettings.Networks.front.Aliases}} {{index .NetworkSettings.Networks.front.Aliases 0}}' w1
 t inspect -f '{{.NetworkSettings.IPAddress}}|{{.NetworkSettings.Networks.front.IPPrefixLen}}|{{.Config.Hostname}}' w2
-t network inspect -f '{{range .Containers}}{{.Name}} {{.IPv4Address}} {{end}}' front
+# the template ranges over a map keyed by container ID: the rows sorted, as IDs differ
+ts network inspect -f '{{range .Containers}}{{.Name}} {{.IPv4Address}}{{println}}{{end}}' front
 t exec w2 sh -c 'nslookup www | grep "^Address: "'
 t exec w2 sh -c 'nslookup w1.front | grep "^Address: "'
 t exec w1 sh -c 'ping -c 1 -W 1 box2 | head -n 2 | cut -d" " -f1-6'
