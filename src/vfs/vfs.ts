@@ -40,6 +40,9 @@ export function checkRenameTarget(
   if (dst.isDir && !dst.isEmptyDir) throw new FsError('ENOTEMPTY', path, 'rename');
 }
 
+/** Each file's buffer with room to grow into (see Vfs.grown): only this filesystem writes there. */
+const spare = new WeakMap<FileInode, Buffer>();
+
 const bytesOf = (data: Buffer | string) => (typeof data === 'string' ? Buffer.from(data) : data);
 
 export type VfsOptions = SuperblockOptions;
@@ -198,8 +201,7 @@ export class Vfs implements Resolvable<Inode>, FileSystem {
     const end = offset + bytes.length;
     const room = this.sb.roomFor(f, Math.max(end, old.length));
     const writeEnd = Math.min(end, room);
-    const next = Buffer.alloc(Math.max(old.length, writeEnd));
-    old.copy(next);
+    const next = this.grown(f, old, offset, Math.max(old.length, writeEnd));
     if (writeEnd > offset) bytes.copy(next, offset, 0, writeEnd - offset);
     f.data = next;
     f.load = f.loadRange = undefined;
@@ -208,6 +210,22 @@ export class Vfs implements Resolvable<Inode>, FileSystem {
     // A write of nothing reaches no file_remove_privs (generic_write_checks returns 0 first).
     if (bytes.length > 0) f.mode = modeAfterWrite(f.mode, cred);
     if (writeEnd < end) throw new FsError('ENOSPC', path, 'write');
+  }
+
+  /**
+   * The buffer a write of the file's bytes up to `len` goes into. An append lands in spare room this
+   * filesystem keeps behind the file's bytes (grown by half each time), so writing a big file in
+   * pieces costs its size, not its size squared; any other write copies, so that a reader holding
+   * the old bytes never sees them change.
+   */
+  private grown(f: FileInode, old: Buffer, offset: number, len: number): Buffer {
+    const back = spare.get(f);
+    if (back && offset >= old.length && old.buffer === back.buffer && old.byteOffset === back.byteOffset && len <= back.length) return back.subarray(0, len);
+    const cap = offset >= old.length && len > 65536 ? Math.max(len, Math.floor(old.length * 1.5)) : len;
+    const next = Buffer.alloc(cap);
+    old.copy(next);
+    spare.set(f, next);
+    return next.subarray(0, len);
   }
 
   truncate(path: string, len: number, cred: Cred = ROOT_CRED): void {
