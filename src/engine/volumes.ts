@@ -204,17 +204,25 @@ export class VolumeService {
         out.push({ target: s.target, fs: tmpfs(s.tmpfs ?? {}), readOnly: s.readOnly, source: 'tmpfs', flags: ['nosuid', 'nodev', 'noexec', 'relatime'], type: 'tmpfs' });
         continue;
       }
-      let host: HostFs;
-      if (s.type === 'volume') host = this.store.fsOf(s.source);
-      else {
-        // moby: a missing `-v` source is made (MkdirAllAndChown, 0755) when the container starts
-        if (s.createSource && !fs.existsSync(s.source)) fs.mkdirSync(s.source, { recursive: true, mode: 0o755 });
-        host = new HostFs(s.source);
-        binds.push(host);
-      }
-      out.push({ target: s.target, fs: host, readOnly: s.readOnly, source: host.source, flags: host.flags, type: s.type });
+      out.push(this.hostMount(s, binds));
     }
     return out;
+  }
+
+  /**
+   * A volume's or a bind's filesystem: a volume's handle is the store's; a bind is opened afresh and
+   * added to `opened` (its owner closes it). moby: a missing `-v` source is made (MkdirAllAndChown,
+   * 0755) when the container starts, and for a copy into a never-started container (measured).
+   */
+  private hostMount(s: MountSpec, opened: HostFs[]): RuntimeMount {
+    let host: HostFs;
+    if (s.type === 'volume') host = this.store.fsOf(s.source);
+    else {
+      if (s.createSource && !fs.existsSync(s.source)) fs.mkdirSync(s.source, { recursive: true, mode: 0o755 });
+      host = new HostFs(s.source);
+      opened.push(host);
+    }
+    return { target: s.target, fs: host, readOnly: s.readOnly, source: host.source, flags: host.flags, type: s.type as 'volume' | 'bind' };
   }
 
   /**
@@ -231,17 +239,7 @@ export class VolumeService {
     const out: RuntimeMount[] = [];
     try {
       for (const s of this.specsOf(rec)) {
-        if (s.type === 'tmpfs') continue;
-        let host: HostFs;
-        if (s.type === 'volume') host = this.store.fsOf(s.source);
-        else {
-          // a missing `-v` source is made for the copy as at start (measured: cp into a never-started
-          // container's `-v /missing:/m` succeeds and leaves /missing on the host)
-          if (s.createSource && !fs.existsSync(s.source)) fs.mkdirSync(s.source, { recursive: true, mode: 0o755 });
-          host = new HostFs(s.source);
-          opened.push(host);
-        }
-        out.push({ target: s.target, fs: host, readOnly: s.readOnly, source: host.source, flags: host.flags, type: s.type });
+        if (s.type !== 'tmpfs') out.push(this.hostMount(s, opened));
       }
     } catch (e) {
       close();

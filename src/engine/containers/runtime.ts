@@ -377,16 +377,3 @@ function mkdirs(ctx: FsContext, path: string): void {
     }
   }
 }
-
-/** `--tmpfs /x:size=1k,mode=700`: a size in bytes (k, m, g suffixes) and a mode, as mount(8) takes them. */
-export function parseTmpfsOptions(opts: string): { size?: number; mode?: number } {
-  const out: { size?: number; mode?: number } = {};
-  for (const o of opts.split(',').filter(Boolean)) {
-    const [k, v = ''] = o.split('=', 2) as [string, string?];
-    if (k === 'size') {
-      const m = /^(\d+)([kmg]?)$/i.exec(v);
-      if (m) out.size = Number(m[1]) * ({ '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as Record<string, number>)[m[2]!.toLowerCase()]!;
-    } else if (k === 'mode') out.mode = parseInt(v, 8);
-  }
-  return out;
-}
