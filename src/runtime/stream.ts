@@ -33,7 +33,7 @@ function aborted(abort: AbortSignal | undefined): Promise<never> | null {
 }
 
 /** Resolves on the next change, rejects if `abort` fires first. */
-function until(wake: Promise<void>, abort: AbortSignal | undefined): Promise<void> {
+export function until(wake: Promise<void>, abort: AbortSignal | undefined): Promise<void> {
   if (!abort) return wake;
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(abort.reason);

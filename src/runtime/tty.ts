@@ -14,7 +14,7 @@
  * reads (raw mode) and back on before running a command, through `setMode`.
  * The window size (TIOCSWINSZ from the daemon's /resize) is kept for `stty size` and $COLUMNS.
  */
-import type { Sink, Source } from './stream.js';
+import { until, type Sink, type Source } from './stream.js';
 import { SIGINT, SIGQUIT } from './signals.js';
 
 /** The local-mode flags a program may change (tcsetattr's c_lflag): cooked when all are on. */
@@ -174,7 +174,7 @@ export class Tty implements TtyControl {
           return Buffer.concat(parts);
         }
         if (this.hungUp) return null;
-        await waitOrAbort(this.changed, abort);
+        await until(this.changed, abort);
       }
     },
     close: () => {},
@@ -186,16 +186,4 @@ export class Tty implements TtyControl {
     write: async (data) => this.output(data),
     close: () => {},
   };
-}
-
-function waitOrAbort(wake: Promise<void>, abort: AbortSignal | undefined): Promise<void> {
-  if (!abort) return wake;
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(abort.reason);
-    abort.addEventListener('abort', onAbort, { once: true });
-    void wake.then(() => {
-      abort.removeEventListener('abort', onAbort);
-      resolve();
-    });
-  });
 }
