@@ -4,8 +4,9 @@
  * The seeds teach Docker as a client that "talks to the daemon, which listens for API requests and
  * manages Docker objects". This lab starts boxlab's daemon on a unix socket, then plays the client
  * by hand: the socket file and its mode, one request and the JSON that comes back (what `docker
- * version` reads), a load sent as an HTTP body, and the events stream that `docker events` prints,
- * filled by a tag and a removal made by another request. The real docker CLI speaks exactly this:
+ * version` reads), a load sent as an HTTP body, the events stream that `docker events` prints,
+ * filled by a tag and a removal made by another request, and (handshake.ts) the TLS handshake that
+ * lets a remote client in or keeps it out. The real docker CLI speaks exactly this:
  * `DOCKER_HOST=unix://SOCK docker images` against `npx boxlab daemon -H unix://SOCK`.
  *
  *   npx tsx labs/04-client-and-daemon.ts
@@ -14,6 +15,7 @@ import * as fs from 'node:fs';
 import { request } from 'node:http';
 import * as path from 'node:path';
 import { Daemon } from '../src/api/daemon.js';
+import { tlsStep } from './handshake.js';
 import { heading, IMAGES_DIR, isMain, labEngine, line, note, stdout, type LabOutput } from './lib.js';
 
 /** One request over the socket; the status line, the headers that matter, and the body. */
@@ -75,9 +77,12 @@ export async function run(out: LabOutput = stdout): Promise<void> {
       out,
       'Every service reports what it did on one event bus; /events replays what happened since `since` and\nthen streams until `until`. Docker names an untag by the image ID, a tag by the new name.',
     );
-    note(out, 'Over TCP the same API needs TLS with client certificates (`boxlab daemon --tlsverify`): the handshake\nrefuses a client without a certificate the CA signed before any request is read (test/api/tls.test.ts).');
   } finally {
     await daemon.stop();
+  }
+  try {
+    await tlsStep(out, lab.engine, lab.root);
+  } finally {
     lab.cleanup();
   }
 }
