@@ -6,20 +6,26 @@
  * directories"); the kernel's overlay rules then merge the diffs (src/overlay). This is the one way
  * boxlab applies a layer: `load` builds it to refuse what Docker refuses, the mount reads it.
  *
- * Docker's Unpack, entry by entry (the rules this file follows):
- * - a missing parent is made with MkdirAll(parent, 0755), following symlinks of this layer inside the
- *   root (the unpack runs chrooted); a lower layer is not there, so a lower symlink is never followed;
+ * Docker's Unpack (pkg/archive/archive.go, 20.10), entry by entry (the rules this file follows):
+ * - a parent lstat(2) does not find is made with Go's os.MkdirAll(parent, 0755): it stats following
+ *   this layer's symlinks inside the root (the unpack runs chrooted), makes missing directories by
+ *   their lexical names and never a symlink's target (a dangling one on the way fails, "file exists");
+ *   a lower layer is not there, so a lower symlink is never followed;
  * - an existing entry at the name is removed first unless both are directories (then the directory
  *   takes the entry's attributes and keeps its children);
  * - `.wh.NAME` mknods NAME: it fails when NAME exists in this layer ("file exists") or its parent is
- *   not a directory; `.wh..wh..opq` marks its directory opaque;
- * - a hardlink links to a name of this layer: another layer's file is not in the empty directory.
+ *   not a directory; `.wh..wh..opq` sets the opaque xattr on its directory (setxattr(2), following a
+ *   symlink there: a dangling one fails);
+ * - a hardlink links to a name of this layer (another layer's file is not in the empty directory),
+ *   and the inode both names share takes the link entry's owner, mode and time;
+ * - last, every directory entry's times are set (os.Chtimes, following symlinks): a directory that a
+ *   later entry of the same layer removed or put beneath a file fails the layer.
  * File bytes stay in the layer tar and are read on demand, in ranges.
  */
 import type { Digest } from '../digest.js';
-import { BoxlabError, isErrno } from '../errors.js';
+import { BoxlabError, FsError } from '../errors.js';
 import { linkInto, newDevice, newDir, newFifo, newLazyFile, newSymlink, unlinkFrom, type DirInode, type Inode, type InodeKind, type Meta } from '../vfs/inode.js';
-import { resolvePath, type Resolvable } from '../vfs/resolve.js';
+import { resolvePath, type Resolvable, type Resolved } from '../vfs/resolve.js';
 import type { LayerEntry, LayerSource } from './types.js';
 
 export const OPAQUE_XATTR = 'trusted.overlay.opaque';
@@ -65,45 +71,30 @@ function withXattrs<T extends Inode>(n: T, e: LayerEntry): T {
   return n;
 }
 
-/** Why an entry could not be unpacked: Go's error for the syscall Docker made, paths inside the root. */
-type Errno = 'not a directory' | 'file exists' | 'no such file or directory' | 'too many levels of symbolic links' | 'operation not permitted';
-class UnpackError extends Error {
-  constructor(readonly errno: Errno) {
-    super(errno);
-  }
-}
+/** Go's text for the errnos an unpack meets (syscall.Errno.Error()). */
+const GO_ERRNO: Partial<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'not a directory',
+  EEXIST: 'file exists',
+  ELOOP: 'too many levels of symbolic links',
+  EPERM: 'operation not permitted',
+};
 
-/** The syscall Docker's createTarFile (or the whiteout converter) makes for an entry, as Go words its error. */
-function syscallWords(e: LayerEntry, errno: Errno): string {
-  const p = `/${e.path}`;
-  switch (e.type) {
-    case 'dir':
-      return `mkdir ${p}: ${errno}`;
-    case 'symlink':
-      return `symlink ${e.linkname ?? ''} ${p}: ${errno}`;
-    case 'hardlink':
-      return `link /${e.linkname ?? ''} ${p}: ${errno}`;
-    case 'whiteout':
-      return `failed to mknod(${JSON.stringify(p)}, S_IFCHR, 0): ${errno}`;
-    case 'opaque':
-      return `setxattr ${p}: ${errno}`;
-    case 'char':
-    case 'block':
-    case 'fifo':
-      return `mknod ${p}: ${errno}`;
-    default:
-      return `open ${p}: ${errno}`;
-  }
+/** Why an entry could not be unpacked: Go's error for the syscall Docker made, paths inside the root. */
+class UnpackError extends Error {}
+
+/** A failed syscall as Go's os package words it: `OP PATH: ERRNO` (a PathError). */
+function failed(op: string, errno: string): UnpackError {
+  return new UnpackError(`${op}: ${GO_ERRNO[errno] ?? errno}`);
 }
 
 /**
  * The diff directory being unpacked, resolved as the chrooted unpack sees it: through vfs's one
- * resolver (RESOLVE_IN_ROOT rules), following this layer's symlinks inside the root. With `mkdirAll`
- * set, a missing directory on the way is made (Go's MkdirAll, 0755), as Unpack makes a parent.
+ * resolver (RESOLVE_IN_ROOT rules), following this layer's symlinks inside the root. Each method is
+ * one syscall Docker's Unpack makes; a failure carries Go's words for it.
  */
 class DiffDir implements Resolvable<Inode> {
   readonly root = newDir({ mode: 0o755 });
-  private mkdirAll = false;
 
   kindOf(n: Inode): InodeKind {
     return n.kind;
@@ -112,103 +103,176 @@ class DiffDir implements Resolvable<Inode> {
     return n.kind === 'symlink' ? n.target : '';
   }
   child(parent: Inode, name: string): Inode | null {
-    if (parent.kind !== 'dir') return null;
-    const found = parent.entries.get(name);
-    if (found || !this.mkdirAll) return found ?? null;
-    const made = newDir({ mode: 0o755 });
-    linkInto(parent, name, made);
-    return made;
+    return parent.kind === 'dir' ? (parent.entries.get(name) ?? null) : null;
   }
 
-  private resolve<T>(f: () => T): T {
+  /** stat(2) (`follow`) or lstat(2) of `p`: where it is, or the errno the walk met. */
+  look(p: string, follow: boolean): Resolved<Inode> | { errno: string } {
     try {
-      return f();
+      const r = resolvePath(this, p, { follow });
+      return r.node ? r : { errno: 'ENOENT' };
     } catch (e) {
-      if (isErrno(e, 'ENOTDIR')) throw new UnpackError('not a directory');
-      if (isErrno(e, 'ELOOP')) throw new UnpackError('too many levels of symbolic links');
+      if (e instanceof FsError) return { errno: e.errno };
       throw e;
-    } finally {
-      this.mkdirAll = false;
     }
   }
 
-  /** The directory at `path` (symlinks followed), made with its missing parents if need be. */
-  dir(path: string): DirInode {
-    return this.resolve(() => {
-      this.mkdirAll = true;
-      const node = resolvePath(this, path, { follow: true }).node;
-      if (node?.kind !== 'dir') throw new UnpackError('not a directory');
-      return node;
-    });
+  /** Where a new name `p` goes (its parent resolved, symlinks followed): mkdir, open(O_CREAT), symlink, link, mknod. */
+  slot(p: string, op: string): { dir: DirInode; name: string; node: Inode | null } {
+    const r = this.look(p, false);
+    if ('errno' in r) {
+      if (r.errno !== 'ENOENT') throw failed(op, r.errno);
+      // missing: the final name (then the parent exists) or a directory on the way
+      try {
+        const at = resolvePath(this, p, { follow: false });
+        return { dir: at.parent as DirInode, name: at.name, node: null };
+      } catch (e) {
+        if (e instanceof FsError) throw failed(op, e.errno);
+        throw e;
+      }
+    }
+    return { dir: r.parent as DirInode, name: r.name, node: r.node };
   }
 
-  parentOf(path: string): { dir: DirInode; name: string } {
-    const i = path.lastIndexOf('/');
-    return { dir: i < 0 ? this.root : this.dir(path.slice(0, i)), name: path.slice(i + 1) };
+  /** mkdir(2) of `p` with mode 0755, as Go's os.Mkdir: EEXIST when anything (a dangling symlink too) is there. */
+  mkdir(p: string): void {
+    const at = this.slot(p, `mkdir ${p}`);
+    if (at.node) throw failed(`mkdir ${p}`, 'EEXIST');
+    linkInto(at.dir, at.name, newDir({ mode: 0o755 }));
   }
 
-  /** The inode a path names, its parents resolved (symlinks followed), its last name not: link(2)'s oldpath. */
-  find(path: string): Inode | null {
+  /**
+   * Go's os.MkdirAll, which Unpack calls for a missing parent (idtools.MkdirAllAndChownNew): stat
+   * (following symlinks) and done if a directory; otherwise make the lexical parent first, then
+   * mkdir, which a name already there fails unless it is (lstat) a directory. A symlink's target is
+   * never made: a dangling one fails the mkdir with "file exists".
+   */
+  mkdirAll(p: string): void {
+    const st = this.look(p, true);
+    if (!('errno' in st)) {
+      if (st.node?.kind === 'dir') return;
+      throw failed(`mkdir ${p}`, 'ENOTDIR');
+    }
+    const parent = p.slice(0, p.lastIndexOf('/'));
+    if (parent !== '') this.mkdirAll(parent);
     try {
-      return this.resolve(() => resolvePath(this, path, { follow: false }).node);
-    } catch {
-      return null;
+      this.mkdir(p);
+    } catch (e) {
+      const l = this.look(p, false);
+      if (!('errno' in l) && l.node?.kind === 'dir') return;
+      throw e;
     }
   }
 }
 
-/** Puts `node` at `name`, replacing what is there (Unpack's RemoveAll before creating). */
-function place(dir: DirInode, name: string, node: Inode): void {
-  if (dir.entries.has(name)) unlinkFrom(dir, name);
-  linkInto(dir, name, node);
+/** Unpack's step before each entry: a parent that lstat(2) does not find is made with MkdirAll. */
+function ensureParent(d: DiffDir, p: string): void {
+  const parent = p.slice(0, p.lastIndexOf('/'));
+  if (parent === '') return;
+  const l = d.look(parent, false);
+  if ('errno' in l && l.errno === 'ENOENT') d.mkdirAll(parent);
 }
 
-function unpackEntry(d: DiffDir, e: LayerEntry, source: LayerSource): void {
+/** Unpack's RemoveAll of what lstat(2) finds at the name, unless both it and the entry are directories. */
+function clearFor(d: DiffDir, e: LayerEntry, p: string): void {
+  const l = d.look(p, false);
+  if ('errno' in l || !l.node) return;
+  if (l.node.kind === 'dir' && e.type === 'dir') return;
+  unlinkFrom(l.parent as DirInode, l.name);
+}
+
+/** The overlay whiteout converter (ConvertRead): an opaque marker sets the xattr, a whiteout mknods 0/0. */
+function convertWhiteout(d: DiffDir, e: LayerEntry, p: string): void {
+  if (e.type === 'opaque') {
+    // setxattr(2) follows symlinks; on a file the xattr is set and means nothing to the kernel
+    const st = d.look(p, true);
+    if ('errno' in st) throw failed(`setxattr(${JSON.stringify(p)}, ${OPAQUE_XATTR}=y)`, st.errno);
+    if (st.node?.kind === 'dir') setOpaque(st.node);
+    return;
+  }
+  const op = `failed to mknod(${JSON.stringify(p)}, S_IFCHR, 0)`;
+  const at = d.slot(p, op);
+  if (at.node) throw failed(op, 'EEXIST');
+  linkInto(at.dir, at.name, newWhiteout({ uid: e.uid, gid: e.gid }));
+}
+
+/** A new name made by createTarFile: EEXIST is impossible after clearFor but kept as the syscall has it. */
+function create(d: DiffDir, p: string, op: string, node: Inode): void {
+  const at = d.slot(p, op);
+  if (at.node) throw failed(op, 'EEXIST');
+  linkInto(at.dir, at.name, node);
+}
+
+/** createTarFile: the syscall for the entry's type, in Go's words when it fails. */
+function createEntry(d: DiffDir, e: LayerEntry, p: string, source: LayerSource): void {
+  switch (e.type) {
+    case 'dir': {
+      const l = d.look(p, false);
+      if (!('errno' in l) && l.node?.kind === 'dir') withXattrs(Object.assign(l.node, metaOf(e), { mode: e.mode & 0o7777 }), e);
+      else create(d, p, `mkdir ${p}`, withXattrs(newDir(metaOf(e)), e));
+      return;
+    }
+    case 'file':
+      create(d, p, `open ${p}`, withXattrs(newLazyFile(metaOf(e), e.size, () => source.readContent(e), (off, len) => source.readContent(e, off, len)), e));
+      return;
+    case 'symlink':
+      create(d, p, `symlink ${e.linkname ?? ''} ${p}`, withXattrs(newSymlink(e.linkname ?? '', metaOf(e)), e));
+      return;
+    case 'hardlink': {
+      const op = `link /${e.linkname ?? ''} ${p}`;
+      // link(2) does not follow a symlink named as the old path
+      const old = d.look(`/${e.linkname ?? ''}`, false);
+      if ('errno' in old) throw failed(op, old.errno);
+      const node = old.node!;
+      if (node.kind === 'dir') throw failed(op, 'EPERM');
+      create(d, p, op, node);
+      // then createTarFile lchowns the new name and, unless it links a symlink, chmods and chtimes
+      // it: the one inode both names share takes the link entry's owner, mode and time
+      Object.assign(node, { uid: e.uid, gid: e.gid }, node.kind === 'symlink' ? {} : { mode: e.mode & 0o7777, mtime: e.mtime });
+      withXattrs(node, e);
+      return;
+    }
+    case 'char':
+    case 'block':
+    case 'fifo': {
+      // system.Mknod returns the bare errno: Docker's message names no syscall and no path
+      const node = e.type === 'fifo' ? newFifo(metaOf(e)) : newDevice(e.type, e.devmajor ?? 0, e.devminor ?? 0, metaOf(e));
+      const at = d.slot(p, '');
+      if (at.node) throw new UnpackError(GO_ERRNO.EEXIST);
+      linkInto(at.dir, at.name, withXattrs(node, e));
+      return;
+    }
+  }
+}
+
+/**
+ * Unpack's last pass: each directory entry's times are set (os.Chtimes, following symlinks) after
+ * every entry is in, so a directory a later entry of the same layer replaced, or put beneath a file,
+ * fails the layer.
+ */
+function setDirTimes(d: DiffDir, dirs: readonly string[]): void {
+  for (const p of dirs) {
+    const st = d.look(p, true);
+    if ('errno' in st) throw failed(`chtimes ${p}`, st.errno);
+  }
+}
+
+function unpackEntry(d: DiffDir, e: LayerEntry, source: LayerSource, dirs: string[]): void {
   if (e.path === '') {
     // the root of the diff exists: a directory entry gives it its attributes, an opaque marker
     // is set (the kernel ignores it on a lowerdir's root), anything else cannot replace it
     if (e.type === 'dir') Object.assign(d.root, metaOf(e), { mode: e.mode & 0o7777 });
     else if (e.type === 'opaque') setOpaque(d.root);
-    else if (e.type !== 'whiteout') throw new UnpackError('file exists');
+    else if (e.type !== 'whiteout') throw failed(`${e.type === 'symlink' ? `symlink ${e.linkname ?? ''}` : e.type === 'hardlink' ? `link /${e.linkname ?? ''}` : 'open'} /`, 'EEXIST');
     return;
   }
-  if (e.type === 'opaque') {
-    setOpaque(d.dir(e.path));
-    return;
-  }
-  const { dir, name } = d.parentOf(e.path);
-  switch (e.type) {
-    case 'dir': {
-      const old = dir.entries.get(name);
-      if (old?.kind === 'dir') withXattrs(Object.assign(old, metaOf(e), { mode: e.mode & 0o7777 }), e);
-      else place(dir, name, withXattrs(newDir(metaOf(e)), e));
-      return;
-    }
-    case 'file':
-      place(dir, name, withXattrs(newLazyFile(metaOf(e), e.size, () => source.readContent(e), (off, len) => source.readContent(e, off, len)), e));
-      return;
-    case 'symlink':
-      place(dir, name, withXattrs(newSymlink(e.linkname ?? '', metaOf(e)), e));
-      return;
-    case 'hardlink': {
-      const target = d.find(e.linkname ?? '');
-      if (!target) throw new UnpackError('no such file or directory');
-      if (target.kind === 'dir') throw new UnpackError('operation not permitted');
-      place(dir, name, target);
-      return;
-    }
-    case 'char':
-    case 'block':
-      place(dir, name, withXattrs(newDevice(e.type, e.devmajor ?? 0, e.devminor ?? 0, metaOf(e)), e));
-      return;
-    case 'fifo':
-      place(dir, name, withXattrs(newFifo(metaOf(e)), e));
-      return;
-    case 'whiteout':
-      if (dir.entries.has(name)) throw new UnpackError('file exists');
-      linkInto(dir, name, newWhiteout({ uid: e.uid, gid: e.gid }));
-      return;
-  }
+  const p = `/${e.path}`;
+  // a marker's tar name is DIR/.wh.NAME: its parent is the directory the whiteout or opacity is in
+  ensureParent(d, e.type === 'opaque' ? `${p}/.wh..wh..opq` : p);
+  if (e.type === 'opaque' || e.type === 'whiteout') return convertWhiteout(d, e, p);
+  clearFor(d, e, p);
+  createEntry(d, e, p, source);
+  if (e.type === 'dir') dirs.push(p);
 }
 
 /**
@@ -218,13 +282,13 @@ function unpackEntry(d: DiffDir, e: LayerEntry, source: LayerSource): void {
  */
 export function unpackLayer(source: LayerSource, chainId: Digest, member: string): LayerTree {
   const d = new DiffDir();
-  for (const e of source.entries) {
-    try {
-      unpackEntry(d, e, source);
-    } catch (err) {
-      if (!(err instanceof UnpackError)) throw err;
-      throw new BoxlabError('InvalidArchive', `${member}: ${syscallWords(e, err.errno)}`, { member });
-    }
+  const dirs: string[] = [];
+  try {
+    for (const e of source.entries) unpackEntry(d, e, source, dirs);
+    setDirTimes(d, dirs);
+  } catch (err) {
+    if (!(err instanceof UnpackError)) throw err;
+    throw new BoxlabError('InvalidArchive', `${member}: ${err.message}`, { member });
   }
   return { diffId: source.diffId, chainId, root: d.root };
 }

@@ -21,14 +21,18 @@ export function memoryLayer(entries: readonly MemoryEntry[]): LayerSource {
   const contents = new Map<LayerEntry, Buffer>();
   const out: LayerEntry[] = [];
   const h: string[] = [];
+  const byPath = new Map<string, LayerEntry>();
   for (const m of entries) {
     const data = m.type === 'file' ? Buffer.from(m.content ?? '') : Buffer.alloc(0);
+    // a tar writer records a hardlink's header from the one inode both names share: unless the
+    // entry says otherwise, the link carries its target's mode and owner (Docker's unpack applies them)
+    const target = m.type === 'hardlink' ? byPath.get(m.target) : undefined;
     const e: LayerEntry = {
       path: m.path,
       type: m.type as EntryType,
-      mode: 'mode' in m && m.mode !== undefined ? m.mode : m.type === 'dir' ? 0o755 : m.type === 'symlink' ? 0o777 : 0o644,
-      uid: 'uid' in m ? (m.uid ?? 0) : 0,
-      gid: 'gid' in m ? (m.gid ?? 0) : 0,
+      mode: 'mode' in m && m.mode !== undefined ? m.mode : target ? target.mode : m.type === 'dir' ? 0o755 : m.type === 'symlink' ? 0o777 : 0o644,
+      uid: 'uid' in m && m.uid !== undefined ? m.uid : (target?.uid ?? 0),
+      gid: 'gid' in m && m.gid !== undefined ? m.gid : (target?.gid ?? 0),
       size: data.length,
       mtime: MTIME,
       offset: 0,
@@ -40,6 +44,7 @@ export function memoryLayer(entries: readonly MemoryEntry[]): LayerSource {
     }
     if (m.type === 'file' && m.xattrs) e.xattrs = m.xattrs;
     out.push(e);
+    byPath.set(m.path, e);
     contents.set(e, data);
     h.push(JSON.stringify(e), sha256(data));
   }
