@@ -10,6 +10,7 @@ import type { StdStream } from './logs.js';
 import type { ContainerService } from './service.js';
 import { runcExecMessage } from './service.js';
 import { TaskStartError, type ExecTask } from './task.js';
+import { UserLookupError } from './user.js';
 
 export interface ExecCreate {
   Cmd?: string[];
@@ -89,8 +90,12 @@ export class ExecService {
       const exit = await p.exited;
       e.exitCode = exit.code;
     } catch (err) {
-      if (!(err instanceof TaskStartError)) throw err;
-      output('stdout', Buffer.from(`${runcExecMessage(err)}\r\n`));
+      // the daemon writes why the exec could not start into the hijacked stream and records 126
+      // (moby api/server/router/container/exec.go, daemon/exec.go): runc's words for a program,
+      // its own for a user the container does not have
+      if (err instanceof TaskStartError) output('stdout', Buffer.from(`${runcExecMessage(err)}\r\n`));
+      else if (err instanceof UserLookupError) output('stdout', Buffer.from(`${err.message}\r\n`));
+      else throw err;
       e.exitCode = 126;
     } finally {
       e.running = false;

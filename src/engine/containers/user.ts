@@ -1,10 +1,18 @@
 /**
  * Who a container's process runs as: `--user` / the image's USER, resolved against the container's
  * own /etc/passwd and /etc/group as runc's user.GetExecUser does: a name or a number, `user:group`,
- * supplementary groups from /etc/group, HOME from the passwd entry (root's default `/root`).
+ * supplementary groups from /etc/group, HOME from the passwd entry, `/` when there is none (runc's
+ * default ExecUser: uid 0, gid 0, home `/`, used as is when the image has no /etc/passwd).
  */
 import { BoxlabError } from '../../errors.js';
 import type { FsContext } from '../../vfs/context.js';
+
+/** A user or group the container's files do not name: the daemon refuses before anything runs. */
+export class UserLookupError extends BoxlabError {
+  constructor(message: string) {
+    super('InvalidArgument', message);
+  }
+}
 
 export interface ExecUser {
   uid: number;
@@ -32,7 +40,7 @@ export function resolveUser(ctx: FsContext, spec: string): ExecUser {
   const group = readLines(ctx, '/etc/group');
   let uid = 0;
   let gid = 0;
-  let home = '/root';
+  let home = '/';
   let name: string | undefined = 'root';
   if (userPart !== '') {
     const entry = passwd.find((p) => p[0] === userPart) ?? (/^\d+$/.test(userPart) ? passwd.find((p) => p[2] === userPart) : undefined);
@@ -40,21 +48,21 @@ export function resolveUser(ctx: FsContext, spec: string): ExecUser {
       name = entry[0];
       uid = Number(entry[2]);
       gid = Number(entry[3]);
-      home = entry[5] || '/';
+      home = entry[5] ?? '';
     } else if (/^\d+$/.test(userPart)) {
       uid = Number(userPart);
       name = undefined;
       home = '/';
-    } else throw new BoxlabError('InvalidArgument', `unable to find user ${userPart}: no matching entries in passwd file`);
+    } else throw new UserLookupError(`unable to find user ${userPart}: no matching entries in passwd file`);
   } else {
     const root = passwd.find((p) => p[2] === '0');
-    if (root) home = root[5] || '/root';
+    if (root) home = root[5] ?? '';
   }
   if (groupPart !== undefined && groupPart !== '') {
     const g = group.find((e) => e[0] === groupPart) ?? (/^\d+$/.test(groupPart) ? group.find((e) => e[2] === groupPart) : undefined);
     if (g) gid = Number(g[2]);
     else if (/^\d+$/.test(groupPart)) gid = Number(groupPart);
-    else throw new BoxlabError('InvalidArgument', `unable to find group ${groupPart}: no matching entries in group file`);
+    else throw new UserLookupError(`unable to find group ${groupPart}: no matching entries in group file`);
   }
   const groups = name && groupPart === undefined ? group.filter((g) => (g[3] ?? '').split(',').includes(name!)).map((g) => Number(g[2])) : [];
   return { uid, gid, groups, home };
