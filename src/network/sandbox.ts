@@ -59,6 +59,8 @@ export interface JoinOptions {
    * IPAMConfig {} and DriverOpts {} where `docker run --network` shows null (measured).
    */
   fromConnect?: boolean;
+  /** The address the endpoint held in a daemon's life (a view rebuilt from the store): taken without --ip's checks. */
+  heldIPv4?: string;
 }
 
 export interface Route {
@@ -112,7 +114,7 @@ export class NetworkController extends NetworkRegistry {
     if (n.driver !== 'bridge') return this.attach(sb, n, { ...this.bare(sb, n), prefixLen: 0 });
     const pool = n.pools[0];
     if (!pool) throw new NetworkError('NoAvailableAddresses', `network ${n.name} has no pool`, netData(n));
-    const ipv4 = this.allocate(n, pool.poolId, opts.ipv4);
+    const ipv4 = this.allocate(n, pool.poolId, opts.ipv4 ?? opts.heldIPv4);
     let ipv6: string | undefined;
     const v6 = ipv6Pool(n);
     try {
