@@ -139,7 +139,8 @@ export function packetPath(
   const target = onLink && inSubnet(onLink.network, p.dst) ? onLink.network : bridges(networks).find((n) => inSubnet(n, p.dst));
   const outIf = target?.bridge ?? UPLINK;
   p = { ...p, out: outIf };
-  w.hops.push({ at: 'routing', note: `${p.dst} leaves by ${outIf}` });
+  if (target && target.id === out.network.id) w.hops.push({ at: 'bridging', note: `${p.dst} is on ${outIf} itself (br_netfilter hands bridged frames to FORWARD)` });
+  else w.hops.push({ at: 'routing', note: `${p.dst} leaves by ${outIf}` });
   const fwd = w.chain('filter', 'FORWARD', p);
   if (fwd.verdict !== 'ACCEPT') return w.end('dropped', fwd.rule?.text ?? `FORWARD policy ${fwd.verdict}`);
   const post = w.chain('nat', 'POSTROUTING', p);
