@@ -7,7 +7,9 @@
  * bridges, subnets or chains), equal `boxlab iptables`, with each bridge name, subnet and container
  * address replaced by the network's or container's name on each side. Compared twice: with the
  * containers running, and with them stopped (the real ones by `docker stop`, boxlab's by stopping
- * its daemon, which stops them: `boxlab iptables` then reads the store alone).
+ * its daemon, which stops them: `boxlab iptables` then reads the store alone). And `boxlab trace`'s
+ * verdict for a ping between containers and to the host equals what a real ping in the real
+ * containers gets (none of these packets can leave the machine).
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -45,7 +47,12 @@ async function freePort(): Promise<number> {
 /** What one side's docker CLI did, and the names each address and bridge stands for. */
 interface Side {
   names: Map<string, string>;
+  /** A container's address, and its gateway (the host, from it). */
+  ips: Map<string, { ip: string; gateway: string }>;
 }
+
+/** Pings whose fate the rules decide: same bridge, across bridges, into and out of --internal, to the host. */
+const PINGS = [['w1', 'w4'], ['w1', 'w2'], ['w2', 'w1'], ['w1', 'w3'], ['w3', 'w1'], ['w1', 'host'], ['w3', 'host']] as const;
 
 /** The scenario, through one engine's docker CLI; returns bridge/subnet/address → name. */
 async function scenario(docker: Docker, ports: readonly [number, number]): Promise<Side> {
@@ -56,16 +63,20 @@ async function scenario(docker: Docker, ports: readonly [number, number]): Promi
   await run('w1', 'n1', ['-p', `127.0.0.1:${ports[0]}:80`]);
   await run('w2', 'n2', ['-p', `127.0.0.1:${ports[1]}:80`]);
   await run('w3', 'in1', []);
+  await run('w4', 'n1', []);
   const names = new Map<string, string>();
+  const ips = new Map<string, { ip: string; gateway: string }>();
   for (const n of ['n1', 'n2', 'in1']) {
     const [id, subnet] = (await docker(['network', 'inspect', '-f', '{{.Id}} {{(index .IPAM.Config 0).Subnet}}', n])).split(' ');
     names.set(`br-${(id as string).slice(0, 12)}`, `br-<${n}>`);
     names.set(subnet as string, `<${n} subnet>`);
   }
-  for (const [c, n] of [['w1', 'n1'], ['w2', 'n2'], ['w3', 'in1']] as const) {
-    names.set(await docker(['inspect', '-f', `{{.NetworkSettings.Networks.${n}.IPAddress}}`, c]), `<${c}>`);
+  for (const [c, n] of [['w1', 'n1'], ['w2', 'n2'], ['w3', 'in1'], ['w4', 'n1']] as const) {
+    const [ip, gateway] = (await docker(['inspect', '-f', `{{.NetworkSettings.Networks.${n}.IPAddress}} {{.NetworkSettings.Networks.${n}.Gateway}}`, c])).split(' ');
+    names.set(ip as string, `<${c}>`);
+    ips.set(c, { ip: ip as string, gateway: gateway as string });
   }
-  return { names };
+  return { names, ips };
 }
 
 const BUILTIN = new Set(['INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'POSTROUTING']);
@@ -102,7 +113,7 @@ function iptablesSave(): string {
 }
 
 /** The real engine's tables with the containers running, then stopped; cleaned up and stopped after. */
-async function realSide(ports: readonly [number, number]): Promise<{ running: string; stopped: string }> {
+async function realSide(ports: readonly [number, number]): Promise<{ running: string; stopped: string; pings: string[] }> {
   return withDockerdLock(async () => {
     const dir = fs.mkdtempSync('/tmp/bx-ipt-');
     const log = fs.openSync(path.join(dir, 'log'), 'a');
@@ -116,10 +127,16 @@ async function realSide(ports: readonly [number, number]): Promise<{ running: st
       for (let i = 0; i < 240 && !(await docker(['version']).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 250));
       const side = await scenario(docker, ports);
       const running = normalise(iptablesSave(), side);
-      await docker(['stop', '-t', '0', 'w1', 'w2', 'w3']);
-      return { running, stopped: normalise(iptablesSave(), side) };
+      const pings: string[] = [];
+      for (const [from, to] of PINGS) {
+        const dst = to === 'host' ? side.ips.get(from)?.gateway : side.ips.get(to)?.ip;
+        const ok = await docker(['exec', from, 'sh', '-c', `ping -c 1 -W 1 ${dst as string}`]).then(() => true, () => false);
+        pings.push(`${from} → ${to}: ${ok ? 'reached' : 'not reached'}`);
+      }
+      await docker(['stop', '-t', '0', 'w1', 'w2', 'w3', 'w4']);
+      return { running, stopped: normalise(iptablesSave(), side), pings };
     } finally {
-      await docker(['rm', '-f', 'w1', 'w2', 'w3']).catch(() => '');
+      await docker(['rm', '-f', 'w1', 'w2', 'w3', 'w4']).catch(() => '');
       await docker(['network', 'prune', '-f']).catch(() => '');
       const gone = new Promise((r) => child.once('exit', r));
       if (child.exitCode === null) child.kill('SIGTERM');
@@ -144,7 +161,7 @@ async function startBoxlab(root: string, sock: string): Promise<ChildProcess> {
   return child;
 }
 
-async function boxlabSide(ports: readonly [number, number]): Promise<{ running: string; stopped: string }> {
+async function boxlabSide(ports: readonly [number, number]): Promise<{ running: string; stopped: string; pings: string[] }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bx-ipt-'));
   const root = path.join(dir, 'root');
   const sock = path.join(dir, 'd.sock');
@@ -153,11 +170,17 @@ async function boxlabSide(ports: readonly [number, number]): Promise<{ running: 
     const side = await scenario(dockerAt(`unix://${sock}`), ports);
     const running = await boxlab(root, ['iptables']);
     expect(running.code).toBe(0);
+    const pings: string[] = [];
+    for (const [from, to] of PINGS) {
+      const t = await boxlab(root, ['trace', from, to]);
+      expect(t.stderr).toBe('');
+      pings.push(`${from} → ${to}: ${t.code === 0 ? 'reached' : 'not reached'}`);
+    }
     const gone = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await gone;
     const stopped = await boxlab(root, ['iptables']);
-    return { running: normalise(running.stdout, side), stopped: normalise(stopped.stdout, side) };
+    return { running: normalise(running.stdout, side), stopped: normalise(stopped.stdout, side), pings };
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
@@ -166,7 +189,7 @@ async function boxlabSide(ports: readonly [number, number]): Promise<{ running: 
 
 itWithTool(
   REQS,
-  "boxlab iptables equals the real engine's iptables-save for two user networks, an internal one and two published ports, running and stopped",
+  "boxlab iptables equals the real engine's iptables-save for two user networks, an internal one and two published ports, running and stopped; boxlab trace's verdicts equal real pings",
   async () => {
     const first = await freePort();
     let second = await freePort();
@@ -178,6 +201,8 @@ itWithTool(
     expect(ours.running).toBe(real.running);
     expect(real.stopped).not.toContain('DNAT');
     expect(ours.stopped).toBe(real.stopped);
+    expect(real.pings).toContain('w1 → w4: reached');
+    expect(ours.pings).toEqual(real.pings);
   },
   240_000,
 );
