@@ -11,7 +11,11 @@
  * in that order), each endpoint with the address its record shows, in the record's network order
  * (eth0, eth1, ...), and each published port on the endpoint of the default route, as the bridge
  * driver programs external connectivity on that endpoint only (libnetwork sandbox.go
- * updateGateway / ProgramExternalConnectivity); none on an --internal network.
+ * updateGateway / ProgramExternalConnectivity); none on an --internal network. Veth names agree with
+ * the daemon's because the engine derives them from the container and network (names.ts vethNameFor).
+ *
+ * The engine handed in must be one opened for the view (as the CLI opens one): the rebuilt sandboxes
+ * go into its network controller. A daemon's own engine would see its endpoints twice.
  */
 import { BoxlabError } from '../errors.js';
 import {

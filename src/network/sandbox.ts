@@ -76,13 +76,14 @@ export interface NetworkControllerOptions extends ControllerOptions {
   hostResolvConf?: string;
   /** First interface index handed out (the host's own links come before). */
   firstIfIndex?: number;
-  vethName?: () => string;
+  /** The host side's name (random, as libnetwork makes it, unless the engine derives it). */
+  vethName?: (sb: Sandbox, n: Network) => string;
 }
 
 export class NetworkController extends NetworkRegistry {
   readonly hostResolvConf: string;
   private ifIndex: number;
-  private readonly newVeth: () => string;
+  private readonly newVeth: (sb: Sandbox, n: Network) => string;
   private readonly sandboxes = new Map<string, Sandbox>();
 
   constructor(opts: NetworkControllerOptions = {}) {
@@ -137,7 +138,7 @@ export class NetworkController extends NetworkRegistry {
       fromConnect: opts.fromConnect ?? false,
       mac: macFromIPv4(ipv4),
       ifName: `eth${sb.nextIface++}`,
-      vethHost: this.newVeth(),
+      vethHost: this.newVeth(sb, n),
       ifIndex,
       peerIfIndex: ifIndex + 1,
     };
