@@ -120,6 +120,8 @@ async function realSide(ports: readonly [number, number]): Promise<{ running: st
     const child = spawn('dockerd', ['--data-root', `${dir}/root`, '--exec-root', `${dir}/exec`, '-H', `unix://${dir}/d.sock`, '--pidfile', `${dir}/pid`], {
       detached: true,
       stdio: ['ignore', log, log],
+      // containerd may write its stacks log to TMPDIR as it stops: into the dir removed below
+      env: { ...process.env, TMPDIR: dir },
     });
     fs.closeSync(log);
     const docker = dockerAt(`unix://${dir}/d.sock`);
