@@ -173,6 +173,9 @@ function destination(view: FirewallView, from: RunningContainer, host: string): 
 export function traceFrom(view: FirewallView, ref: string, req: TraceRequest): Trace {
   const from = findRunning(view, ref);
   if (!from) throw new BoxlabError('NotFound', `no running container ${ref}`);
+  if (from.record.hostConfig.NetworkMode === 'host') {
+    throw new BoxlabError('FailedPrecondition', `${ref} uses the host's network namespace (--network host): its packets are the host's own, through no veth, bridge or FORWARD`);
+  }
   const { host, port } = splitPort(req.dest);
   const { dst, what } = destination(view, from, host);
   const { from: att, gateway } = attachmentsOf(view.ctl, from.sandbox);
