@@ -9,7 +9,9 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { iptablesSave } from '../src/network/index.js';
-import type { Engine } from '../src/engine/engine.js';
+import { Engine as EngineClass, type Engine } from '../src/engine/engine.js';
+import { firewallView, traceFrom } from '../src/engine/firewall-view.js';
+import { formatTrace } from '../src/cli/commands/trace.js';
 import { heading, isMain, labEngine, line, note, stdout, type LabOutput } from './lib.js';
 
 /** A busybox image (Debian's busybox-static), whose applets the model runs: ip, ping, nslookup. */
@@ -77,10 +79,31 @@ export async function run(out: LabOutput = stdout): Promise<void> {
     heading(out, 'The rules the engine would program (iptables-save, filter and nat)');
     line(out, iptablesSave(engine.networks.list(), []).trimEnd());
     note(out, 'Each bridge has its FORWARD rules, an isolation rule and a MASQUERADE for its subnet.\nPublished ports (-p) are not wired into the daemon yet; the port model is in src/network/ports.ts.');
+    await traceStep(engine, out);
     for (const c of engine.containers.all()) await engine.containers.remove(c.id, { force: true });
   } finally {
     cleanup();
   }
+}
+
+/**
+ * `boxlab trace`: one packet walked hop by hop through the same rules, delivered (c1 → c2, both on
+ * app now) and dropped (c2 → c3, c3 only on the default bridge). As the command does, a second engine
+ * opened on the store reads what this one (the daemon) wrote.
+ */
+async function traceStep(engine: Engine, out: LabOutput): Promise<void> {
+  heading(out, 'boxlab trace: a packet hop by hop, delivered and dropped');
+  await run1(engine, 'c3');
+  const view = firewallView(await EngineClass.open({ root: engine.store.root }));
+  line(out, formatTrace(traceFrom(view, 'c1', { dest: 'c2' })).trimEnd());
+  line(out, '');
+  line(out, formatTrace(traceFrom(view, 'c2', { dest: 'c3' })).trimEnd());
+  note(
+    out,
+    'Same bridge: the frame is bridged, but br_netfilter shows it to FORWARD, where `-i br -o br -j ACCEPT`\n' +
+      'lets it through. Across bridges: FORWARD jumps to DOCKER-ISOLATION-STAGE-1, which sends anything\n' +
+      'leaving its bridge to STAGE-2, and STAGE-2 drops what goes out of another Docker bridge.',
+  );
 }
 
 if (isMain(import.meta.url)) await run();

@@ -17,6 +17,8 @@ import { register as notYet } from './commands/not-yet.js';
 import { register as daemon } from './commands/daemon.js';
 import { register as tls } from './commands/tls.js';
 import { register as tree } from './commands/tree.js';
+import { register as iptables } from './commands/iptables.js';
+import { register as trace } from './commands/trace.js';
 import { errorMessage, isBrokenPipe } from './errors.js';
 import { VERSION } from '../version.js';
 
@@ -39,7 +41,7 @@ const ctx: CliContext = {
   out: process.stdout,
   err: process.stderr,
 };
-for (const r of [load, images, history, inspect, layers, exportCmd, save, rmi, tag, system, lookup, tree, imageGroup, daemon, tls, notYet]) r(program, ctx);
+for (const r of [load, images, history, inspect, layers, exportCmd, save, rmi, tag, system, lookup, tree, iptables, trace, imageGroup, daemon, tls, notYet]) r(program, ctx);
 
 // a reader that closed the pipe (`boxlab export IMG | head -c100`) is not an error, as with docker
 process.stdout.on('error', (err) => {

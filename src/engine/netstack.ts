@@ -50,7 +50,7 @@ export function networkStack(ctl: NetworkController, sandbox: () => Sandbox | un
 function packetTo(ctl: NetworkController, sb: Sandbox | undefined, ip: string): Reach {
   const from = (sb?.endpoints ?? [])
     .filter((e) => e.ipv4 && e.ifName)
-    .map((e) => ({ network: ctl.get(e.networkId), ip: e.ipv4 as string, ifName: e.ifName as string }));
+    .map((e) => ({ network: ctl.get(e.networkId), ip: e.ipv4 as string, ifName: e.ifName as string, veth: e.vethHost }));
   if (!sb || from.length === 0) return { delivered: false, ttl: 0, by: 'no route to host', noRoute: true };
   if (from.some((a) => a.ip === ip)) return { delivered: true, ttl: 64, by: 'local address' };
   const gw = ctl.gatewayEndpoint(sb);

@@ -22,6 +22,7 @@ import {
   type IpamConfigEntry,
   type Network,
   type SavedNetwork,
+  vethNameFor,
 } from '../network/index.js';
 import type { NetStack } from '../runtime/net.js';
 import { writeFileAtomic } from '../util/fsx.js';
@@ -75,7 +76,7 @@ export class NetworkService {
     this.file = path.join(root, 'network', 'networks.json');
     const saved = readSaved(this.file);
     const keep = Object.fromEntries(Object.entries(saved?.predefined ?? {}).map(([k, v]) => [k, { id: v.id, created: new Date(v.created) }]));
-    this.ctl = new NetworkController({ keep, hostResolvConf: opts.hostResolvConf ?? hostResolvConf() });
+    this.ctl = new NetworkController({ keep, hostResolvConf: opts.hostResolvConf ?? hostResolvConf(), vethName: (sb, n) => vethNameFor(sb.containerId, n.id) });
     for (const n of saved?.networks ?? []) this.ctl.restore(n);
   }
 

@@ -6,7 +6,8 @@
  * APPENDED in publishing order. Held to the engine's own iptables-save for two user networks, an
  * internal one and three published ports (test/network/fixtures/iptables-save.txt).
  */
-import { contains, formatSubnet, parseSubnet, addressValue } from './addr.js';
+import { formatSubnet } from './addr.js';
+import { packetPath, type Attachment, type PacketPath } from './packet.js';
 import type { Network } from './network.js';
 import type { PortBinding } from './ports.js';
 
@@ -110,61 +111,25 @@ export function iptablesSave(networks: readonly Network[], ports: readonly PortB
   return [...filterTable(bridges, ports), ...natTable(bridges, ports)].join('\n') + '\n';
 }
 
-export type Verdict = 'delivered' | 'host' | 'outbound' | 'dropped';
-
-export interface ReachResult {
-  readonly verdict: Verdict;
-  /** The rule or place that decided, as a person would look for it. */
-  readonly by: string;
-  readonly hops: readonly string[];
-}
-
-/** What a sandbox sees: its endpoints' bridges and subnets, from the network each belongs to. */
-export interface Attachment {
-  readonly network: Network;
-  readonly ip: string;
-  readonly ifName: string;
-}
-
-function networkOf(networks: readonly Network[], ip: string): Network | undefined {
-  const { family, value } = addressValue(ip);
-  return networks.find((n) => n.driver === 'bridge' && n.pools.some((p) => contains(p.subnet, family, value)));
-}
+export type { Attachment, Hop, Verdict } from './packet.js';
+export type ReachResult = PacketPath;
 
 /**
- * Where a packet from a container to `dst` goes under these rules. Same bridge: delivered (or DROP
- * when icc is off). Another bridge: DOCKER-ISOLATION-STAGE-2 drops it (STAGE-1 when either side is
- * internal). A gateway address is the host (INPUT). Anything else leaves through MASQUERADE — modelled
- * only, boxlab sends nothing off the machine — except from an internal network, which STAGE-1 drops.
+ * Where a packet from a container to `dst` goes under these rules (packet.ts walks them as printed).
+ * Same bridge: delivered (or DROP when icc is off). Another bridge: DOCKER-ISOLATION-STAGE-2 drops it
+ * (STAGE-1 when either side is internal). A gateway address is the host (INPUT). Anything else leaves
+ * through MASQUERADE (modelled only: boxlab sends nothing off the machine), except from an internal
+ * network, which STAGE-1 drops.
  */
-export function reach(networks: readonly Network[], from: readonly Attachment[], gateway: Attachment | undefined, dst: string): ReachResult {
-  const { family, value } = addressValue(dst);
-  const local = from.find((a) => a.network.pools.some((p) => contains(p.subnet, family, value)));
-  if (local) {
-    const br = local.network.bridge as string;
-    const hops = [local.ifName, 'veth', br];
-    if (local.network.pools.some((p) => p.gateway === dst)) return { verdict: 'host', by: `INPUT on ${br}`, hops };
-    if (local.network.options[ICC] === 'false') return { verdict: 'dropped', by: `FORWARD -i ${br} -o ${br} -j DROP`, hops };
-    return { verdict: 'delivered', by: `bridge ${br}`, hops: [...hops, 'veth', 'eth'] };
-  }
-  if (!gateway) return { verdict: 'dropped', by: 'no route to host', hops: [] };
-  const inBr = gateway.network.bridge as string;
-  const hops = [gateway.ifName, 'veth', inBr];
-  const target = networkOf(networks, dst);
-  if (target?.pools.some((p) => p.gateway === dst)) return { verdict: 'host', by: `INPUT via ${inBr}`, hops };
-  if (gateway.network.internal) {
-    const subnet = formatSubnet(parseSubnet(`${gateway.ip}/${gateway.network.pools[0]?.subnet.prefix ?? 32}`));
-    return { verdict: 'dropped', by: `DOCKER-ISOLATION-STAGE-1 ! -d ${subnet} -i ${inBr} -j DROP`, hops };
-  }
-  if (target?.bridge) {
-    const outBr = target.bridge;
-    if (target.internal) {
-      const subnet = formatSubnet(target.pools[0]?.subnet ?? parseSubnet(`${dst}/32`));
-      return { verdict: 'dropped', by: `DOCKER-ISOLATION-STAGE-1 ! -s ${subnet} -o ${outBr} -j DROP`, hops };
-    }
-    return { verdict: 'dropped', by: `DOCKER-ISOLATION-STAGE-2 -o ${outBr} -j DROP`, hops: [...hops, 'FORWARD', 'DOCKER-ISOLATION-STAGE-1'] };
-  }
-  return { verdict: 'outbound', by: `POSTROUTING ! -o ${inBr} -j MASQUERADE`, hops: [...hops, 'FORWARD', 'POSTROUTING'] };
+export function reach(
+  networks: readonly Network[],
+  from: readonly Attachment[],
+  gateway: Attachment | undefined,
+  dst: string,
+  ports: readonly PortBinding[] = [],
+  port?: { port: number; proto?: 'tcp' | 'udp' },
+): ReachResult {
+  return packetPath(networks, ports, iptablesSave(networks, ports), from, gateway, { dst, ...port });
 }
 
 /**
@@ -177,7 +142,7 @@ export function reachPublished(
   hostIp: string,
   hostPort: number,
   proto: PortBinding['proto'] = 'tcp',
-): ReachResult & { binding?: PortBinding } {
+): { verdict: 'delivered' | 'dropped'; by: string; hops: string[]; binding?: PortBinding } {
   const binding =
     ports.find((p) => p.hostIp === hostIp && p.hostPort === hostPort && p.proto === proto) ??
     ports.find((p) => p.hostIp === '0.0.0.0' && p.hostPort === hostPort && p.proto === proto);

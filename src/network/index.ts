@@ -11,6 +11,8 @@ export * from './firewall.js';
 export * from './inspect.js';
 export * from './ipam.js';
 export * from './names.js';
+export * from './chains.js';
+export * from './packet.js';
 export * from './network.js';
 export * from './ports.js';
 export * from './sandbox.js';

@@ -2,7 +2,7 @@
  * Names and link-layer identities the engine derives: MAC addresses from IPv4 addresses, the host
  * side name of a veth pair, a user bridge's interface name, random IDs.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Address4 } from 'ip-address';
 
 /**
@@ -17,6 +17,15 @@ export function macFromIPv4(ip: string): string {
 /** netutils.GenerateIfaceName(nlh, "veth", 7): "veth" and 7 random hex digits (vethc8da21a). */
 export function vethName(random: (bytes: number) => Buffer = randomBytes): string {
   return 'veth' + random(4).toString('hex').slice(0, 7);
+}
+
+/**
+ * A veth name derived from the container and the network, for an engine whose views must name the
+ * same veth the daemon made without its memory (`boxlab trace` reads a store): random in Docker,
+ * as cache IDs are, and derived here for the same reason (engine/containers/inspect.ts cacheId).
+ */
+export function vethNameFor(containerId: string, networkId: string): string {
+  return vethName(() => createHash('sha256').update(`veth:${containerId}:${networkId}`).digest());
 }
 
 /** The bridge driver names a user network's bridge br-<first 12 hex of the network ID>. */

@@ -59,6 +59,8 @@ export interface JoinOptions {
    * IPAMConfig {} and DriverOpts {} where `docker run --network` shows null (measured).
    */
   fromConnect?: boolean;
+  /** The address the endpoint held in a daemon's life (a view rebuilt from the store): taken without --ip's checks. */
+  heldIPv4?: string;
 }
 
 export interface Route {
@@ -74,13 +76,14 @@ export interface NetworkControllerOptions extends ControllerOptions {
   hostResolvConf?: string;
   /** First interface index handed out (the host's own links come before). */
   firstIfIndex?: number;
-  vethName?: () => string;
+  /** The host side's name (random, as libnetwork makes it, unless the engine derives it). */
+  vethName?: (sb: Sandbox, n: Network) => string;
 }
 
 export class NetworkController extends NetworkRegistry {
   readonly hostResolvConf: string;
   private ifIndex: number;
-  private readonly newVeth: () => string;
+  private readonly newVeth: (sb: Sandbox, n: Network) => string;
   private readonly sandboxes = new Map<string, Sandbox>();
 
   constructor(opts: NetworkControllerOptions = {}) {
@@ -112,7 +115,7 @@ export class NetworkController extends NetworkRegistry {
     if (n.driver !== 'bridge') return this.attach(sb, n, { ...this.bare(sb, n), prefixLen: 0 });
     const pool = n.pools[0];
     if (!pool) throw new NetworkError('NoAvailableAddresses', `network ${n.name} has no pool`, netData(n));
-    const ipv4 = this.allocate(n, pool.poolId, opts.ipv4);
+    const ipv4 = this.allocate(n, pool.poolId, opts.ipv4 ?? opts.heldIPv4);
     let ipv6: string | undefined;
     const v6 = ipv6Pool(n);
     try {
@@ -135,7 +138,7 @@ export class NetworkController extends NetworkRegistry {
       fromConnect: opts.fromConnect ?? false,
       mac: macFromIPv4(ipv4),
       ifName: `eth${sb.nextIface++}`,
-      vethHost: this.newVeth(),
+      vethHost: this.newVeth(sb, n),
       ifIndex,
       peerIfIndex: ifIndex + 1,
     };
