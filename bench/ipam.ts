@@ -220,6 +220,8 @@ function printEngine({ containers: c, endpoints: e }: EngineFigures): void {
   console.log(`  ${c.reached.toLocaleString('en')} containers run -d sh -c 'sleep 3600'${why} in ${c.totalS.toFixed(1)} s`);
   console.log(`  ms per container (create + start, median): first 1,000 ${c.firstMs.toFixed(2)}, last 1,000 ${c.lastMs.toFixed(2)}, last/first ${(c.lastMs / c.firstMs).toFixed(2)}x`);
   console.log(`  per running container: ${kb(c.heapBytesPer)} KB heap (after GC), ${kb(c.rssBytesPer)} KB RSS`);
+  // tsx compiles with esbuild's keepNames: every function gets a defined `name`, about 20 KB per container
+  console.log('    (src/ run by tsx, whose keepNames costs ~20 KB of it; the built daemon: npm run bench, section 5b)');
   console.log(`  ${e.count.toLocaleString('en')} endpoints joined through the network service (last address ${e.lastAddress}) in ${e.totalS.toFixed(2)} s`);
   console.log(`  µs per endpoint (median): first 1,000 ${e.firstUs.toFixed(1)}, last 1,000 ${e.lastUs.toFixed(1)}, last/first ${(e.lastUs / e.firstUs).toFixed(2)}x; ${e.heapBytesPer.toFixed(0)} heap bytes per endpoint`);
 }
