@@ -8,15 +8,24 @@
  *    10,000 and 100,000 addresses, in order and with every other one released (the worst case for
  *    the run-length bitmap): bytes grow with addresses in use and runs, never with the subnet.
  * 3. 60,000 allocations on one /16 (docker0's size): total time, µs and heap bytes per allocation.
+ * 4. The same /16 through the engine (bench/ipam-engine.ts): running containers on a user network,
+ *    up to `--containers` (60,000) within `--budget-s` (120 s), then 60,000 endpoints through the
+ *    network service; time per container first 1,000 against last 1,000, memory per container.
+ *    `--no-engine` leaves it out.
  * Every figure is measured on this machine; nothing is a constant.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Ipam } from '../src/network/ipam.js';
+import { engineSection, type EngineFigures } from './ipam-engine.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 const json = process.argv.includes('--json');
+const argValue = (flag: string, dflt: number): number => {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
 
 const SUBNETS = ['10.1.0.0/24', '10.2.0.0/16', '10.0.0.0/8'] as const;
 const PER_ROUND = 250;
@@ -176,9 +185,18 @@ const perAddr = times.map((t) => t.perAddressNs);
 const ratio = Math.max(...perAddr) / Math.min(...perAddr);
 const memory = [...freshPools(), ...[1_000, 10_000, 100_000].flatMap((n) => [heldOnSlash8(n, false), heldOnSlash8(n, true)])];
 const big = sixtyThousand();
+const engine: EngineFigures | undefined = process.argv.includes('--no-engine')
+  ? undefined
+  : await engineSection({
+      containers: argValue('--containers', 60_000),
+      budgetS: argValue('--budget-s', 120),
+      endpoints: argValue('--endpoints', 60_000),
+      heap,
+      progress: (s) => process.stderr.write(`  4. engine: ${s}\n`),
+    });
 
 if (json) {
-  console.log(JSON.stringify({ times, ratio, memory, sixtyThousand: big }, null, 2));
+  console.log(JSON.stringify({ times, ratio, memory, sixtyThousand: big, engine }, null, 2));
 } else {
   console.log(`Per address: ${ROUNDS} rounds of ${PER_ROUND} allocate / shuffled release / reallocate (interleaved)`);
   console.log('subnet         allocate ns  release ns  reallocate ns  mean ns');
@@ -192,4 +210,21 @@ if (json) {
   for (const m of memory) console.log(`${m.case.padEnd(52)} in use ${String(m.inUse).padStart(7)}  runs ${String(m.runs).padStart(6)}  ${m.bytes.toFixed(0).padStart(9)} B`);
   console.log(`\n${big.count.toLocaleString('en')} allocations on one /16: ${big.totalMs.toFixed(1)} ms, ${big.usPer.toFixed(2)} µs each,`);
   console.log(`  ${big.heapBytesPer.toFixed(1)} heap bytes each with the address strings held, ${big.allocatorBytesPer.toFixed(2)} in the allocator`);
+  if (engine) printEngine(engine);
 }
+
+function printEngine({ containers: c, endpoints: e }: EngineFigures): void {
+  const kb = (b: number) => (b / 1024).toFixed(1);
+  const why = c.reached < c.wanted ? ` (of ${c.wanted.toLocaleString('en')} asked: the ${c.budgetS} s budget ran out)` : '';
+  console.log(`\nThrough the engine, in process, one user network on a /16:`);
+  console.log(`  ${c.reached.toLocaleString('en')} containers run -d sh -c 'sleep 3600'${why} in ${c.totalS.toFixed(1)} s`);
+  console.log(`  ms per container (create + start, median): first 1,000 ${c.firstMs.toFixed(2)}, last 1,000 ${c.lastMs.toFixed(2)}, last/first ${(c.lastMs / c.firstMs).toFixed(2)}x`);
+  console.log(`  per running container: ${kb(c.heapBytesPer)} KB heap (after GC), ${kb(c.rssBytesPer)} KB RSS`);
+  // tsx compiles with esbuild's keepNames: every function gets a defined `name`, about 20 KB per container
+  console.log('    (src/ run by tsx, whose keepNames costs ~20 KB of it; the built daemon: npm run bench, section 5b)');
+  console.log(`  ${e.count.toLocaleString('en')} endpoints joined through the network service (last address ${e.lastAddress}) in ${e.totalS.toFixed(2)} s`);
+  console.log(`  µs per endpoint (median): first 1,000 ${e.firstUs.toFixed(1)}, last 1,000 ${e.lastUs.toFixed(1)}, last/first ${(e.lastUs / e.firstUs).toFixed(2)}x; ${e.heapBytesPer.toFixed(0)} heap bytes per endpoint`);
+}
+
+// the engine's running containers sleep for an hour on timers that would hold the process open
+process.exit(0);

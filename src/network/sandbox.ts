@@ -85,6 +85,8 @@ export class NetworkController extends NetworkRegistry {
   private ifIndex: number;
   private readonly newVeth: (sb: Sandbox, n: Network) => string;
   private readonly sandboxes = new Map<string, Sandbox>();
+  /** Each container's sandboxes, oldest first: sandboxOf runs at every start and every etc-file write. */
+  private readonly byContainer = new Map<string, Sandbox[]>();
 
   constructor(opts: NetworkControllerOptions = {}) {
     super(opts);
@@ -105,6 +107,9 @@ export class NetworkController extends NetworkRegistry {
       hosts: buildHosts(opts.extraHosts),
     };
     this.sandboxes.set(sb.id, sb);
+    const mine = this.byContainer.get(sb.containerId);
+    if (mine) mine.push(sb);
+    else this.byContainer.set(sb.containerId, [sb]);
     return sb;
   }
 
@@ -194,6 +199,9 @@ export class NetworkController extends NetworkRegistry {
   deleteSandbox(sb: Sandbox): void {
     for (const ep of [...sb.endpoints]) this.release(sb, ep);
     this.sandboxes.delete(sb.id);
+    const mine = this.byContainer.get(sb.containerId) ?? [];
+    if (mine.includes(sb)) mine.splice(mine.indexOf(sb), 1);
+    if (mine.length === 0) this.byContainer.delete(sb.containerId);
   }
 
   /** The endpoint goes and its addresses return to the pools (on stop, without a disconnect's hosts edits). */
@@ -207,7 +215,7 @@ export class NetworkController extends NetworkRegistry {
   }
 
   sandboxOf(containerId: string): Sandbox | undefined {
-    return [...this.sandboxes.values()].find((s) => s.containerId === containerId);
+    return this.byContainer.get(containerId)?.[0];
   }
 
   /** Endpoints in libnetwork's order (endpoint.go Less): the first gives the default route and DNS answers. */

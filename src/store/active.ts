@@ -97,7 +97,12 @@ export function peekActive(dir: string): Recovered {
 }
 
 export class ActiveSnapshot {
-  private fd: number;
+  /**
+   * The journal's descriptor, opened at the first append: a container that writes nothing (a
+   * `sleep`) holds no file open, so a daemon can run more containers than its RLIMIT_NOFILE.
+   */
+  private fd = -1;
+  private closed = false;
   private journalStart: number;
   private last: number;
   private checkpointing: Promise<void> | undefined;
@@ -116,8 +121,9 @@ export class ActiveSnapshot {
     this.last = state.last;
     const journals = layout(dir).journals;
     this.journalStart = journals.at(-1) ?? this.last + 1;
-    this.fd = fs.openSync(path.join(dir, `journal-${pad(this.journalStart)}`), 'a', 0o644);
-    fs.fsyncSync(this.fd);
+    const fd = fs.openSync(this.journalPath(), 'a', 0o644);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
     const dfd = fs.openSync(dir, 'r');
     fs.fsyncSync(dfd);
     fs.closeSync(dfd);
@@ -167,7 +173,8 @@ export class ActiveSnapshot {
    * upperdir gives a container's writes the same guarantee unless the program calls fsync.
    */
   append(record: Uint8Array, opts: { sync?: boolean } = {}): void {
-    if (this.fd < 0) throw new BoxlabError('FailedPrecondition', `active snapshot ${this.id} is closed`);
+    if (this.closed) throw new BoxlabError('FailedPrecondition', `active snapshot ${this.id} is closed`);
+    if (this.fd < 0) this.fd = fs.openSync(this.journalPath(), 'a', 0o644); // made and fsync'd at open or rotate
     writeAll(this.fd, frame(this.last + 1, record));
     if (opts.sync ?? true) fs.fdatasyncSync(this.fd);
     this.last++;
@@ -218,15 +225,20 @@ export class ActiveSnapshot {
     const dfd = fs.openSync(this.dir, 'r');
     fs.fsyncSync(dfd);
     fs.closeSync(dfd);
-    fs.closeSync(this.fd);
+    if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = fd;
     this.journalStart = start;
   }
 
+  private journalPath(): string {
+    return path.join(this.dir, `journal-${pad(this.journalStart)}`);
+  }
+
   /** Closes the journal and lets another process open the snapshot. */
   close(): void {
-    if (this.fd < 0) return;
-    fs.closeSync(this.fd);
+    if (this.closed) return;
+    this.closed = true;
+    if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
     this.releaseLock();
   }

@@ -22,6 +22,8 @@ import type { FileSystem } from '../../vfs/fs.js';
 import { MountNamespace } from '../../vfs/namespace.js';
 import { tmpfs, Vfs } from '../../vfs/vfs.js';
 import type { ImageService } from '../images.js';
+import type { StoredLayer } from '../stored-layer.js';
+import type { Digest } from '../../digest.js';
 import type { RuntimeMount } from '../volumes.js';
 import { makeMountpoint, sortMounts, tmpfsMounts } from './mounts.js';
 import { archiveView, type ArchiveView } from './archiveview.js';
@@ -108,6 +110,11 @@ export class ModelRuntime implements TaskRuntime {
   private readonly etc = new Map<string, Vfs>();
   /** Lower stacks shared by this daemon's containers (one per image), read from this store. */
   private readonly lowers = new LowerStackCache();
+  /**
+   * Each image's layers and top chainID, read from the store once per image ID (a digest of the
+   * config, whose diff_ids fix the layers): a cache hit in `lowers` ignores fresh sources anyway.
+   */
+  private readonly imageLayers = new Map<string, Promise<{ layers: StoredLayer[]; top: Digest | null }>>();
   readonly cgroups: CgroupSettings;
   readonly machine: Machine;
 
@@ -152,10 +159,20 @@ export class ModelRuntime implements TaskRuntime {
   }
 
   private async mountRootfs(c: ContainerRecord): Promise<OverlayRoot> {
-    const layers = await this.images.layerSources(c.image);
+    const { layers, top } = await this.layersOf(c.image);
     const root = mountOverlay([...layers, INIT_LAYER], { cache: this.lowers });
-    if (this.opts.uppers) await this.opts.uppers.attach(c.id, (await this.images.imageRecord(c.image)).record.chainIds.at(-1) ?? null, root);
+    if (this.opts.uppers) await this.opts.uppers.attach(c.id, top, root);
     return root;
+  }
+
+  private layersOf(image: string): Promise<{ layers: StoredLayer[]; top: Digest | null }> {
+    let got = this.imageLayers.get(image);
+    if (!got) {
+      got = Promise.all([this.images.layerSources(image), this.images.imageRecord(image)]).then(([layers, { record }]) => ({ layers, top: record.chainIds.at(-1) ?? null }));
+      this.imageLayers.set(image, got);
+      got.catch(() => this.imageLayers.delete(image));
+    }
+    return got;
   }
 
   /** The /etc/hostname, /etc/hosts and /etc/resolv.conf the engine writes for the container. */
