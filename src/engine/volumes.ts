@@ -19,6 +19,7 @@ import type { MountPoint, ContainerRecord } from './containers/record.js';
 import type { ModelRuntime } from './containers/runtime.js';
 import type { ContainerService } from './containers/service.js';
 import type { EventBus } from './events.js';
+import { inheritedMounts, mergeInherited, specOfMountPoint } from './volumesfrom.js';
 
 /** Where inspect shows volumes: the Docker layout as a view (DESIGN.md), whatever the store's root. */
 export const VOLUMES_VIEW = '/var/lib/docker/volumes';
@@ -55,6 +56,10 @@ export class VolumeService {
   private readonly binds = new Map<string, HostFs[]>();
   /** The containers that exist (set by the engine): who uses a volume. */
   containers: () => readonly ContainerRecord[] = () => [];
+  /** A container's Mounts by reference, for --volumes-from (set by the engine; NotFound when missing). */
+  private mountsOf: (ref: string) => readonly MountPoint[] = (ref) => {
+    throw new BoxlabError('NotFound', `No such container: ${ref}`);
+  };
 
   constructor(
     root: string,
@@ -78,6 +83,7 @@ export class VolumeService {
   /** Containers' volumes are this service's business: who uses a volume, what a create mounts. */
   wire(containers: ContainerService, runtime: ModelRuntime): void {
     this.containers = () => containers.all();
+    this.mountsOf = (ref) => containers.get(ref).mounts;
     containers.mountHooks = {
       prepare: async (rec) => {
         try {
@@ -178,11 +184,12 @@ export class VolumeService {
    */
   prepare(rec: ContainerRecord, rootfs: FileSystem): MountPoint[] {
     const h = rec.hostConfig;
-    const specs = planMounts(
-      { binds: h.Binds, mounts: (h.Mounts ?? null) as ApiMount[] | null, tmpfs: h.Tmpfs ?? null, volumes: rec.config.Volumes },
-      (p) => fs.existsSync(p),
+    const from = inheritedMounts(h.VolumesFrom as string[] | null | undefined, this.mountsOf);
+    const { specs, inherited } = mergeInherited(
+      planMounts({ binds: h.Binds, mounts: (h.Mounts ?? null) as ApiMount[] | null, tmpfs: h.Tmpfs ?? null, volumes: rec.config.Volumes }, (p) => fs.existsSync(p)),
+      from,
     );
-    const out: MountPoint[] = [];
+    const out: MountPoint[] = [...inherited];
     for (const s of specs) {
       if (s.type === 'volume') {
         const v = this.create({ Name: s.source }, !s.source);
@@ -253,12 +260,22 @@ export class VolumeService {
     this.binds.delete(id);
   }
 
-  /** The container's mounts as specs, anonymous volumes named as they were at create. */
+  /**
+   * The container's mounts as specs, anonymous volumes named as they were at create. Its recorded
+   * Mounts decide where a spec of its own gave way (an image VOLUME under an inherited mount) and add
+   * what --volumes-from brought, which has no spec of its own.
+   */
   private specsOf(rec: ContainerRecord): MountSpec[] {
     const h = rec.hostConfig;
     const specs = planMounts({ binds: h.Binds, mounts: (h.Mounts ?? null) as ApiMount[] | null, tmpfs: h.Tmpfs ?? null, volumes: rec.config.Volumes }, () => true);
-    const named = new Map(rec.mounts.filter((m) => m.Type === 'volume').map((m) => [m.Destination, m.Name ?? '']));
-    return specs.map((s) => (s.type === 'volume' ? { ...s, source: named.get(s.target) ?? s.source } : s));
+    const byDest = new Map(rec.mounts.map((m) => [m.Destination, m]));
+    const own = specs.map((s) => {
+      const m = byDest.get(s.target);
+      if (!m || (s.from !== 'config' && s.type === m.Type)) return s.type === 'volume' && m ? { ...s, source: m.Name ?? s.source } : s;
+      return specOfMountPoint(m);
+    });
+    const targets = new Set(own.map((s) => s.target));
+    return [...own, ...rec.mounts.filter((m) => !targets.has(m.Destination)).map(specOfMountPoint)];
   }
 
   /** The container is gone: its anonymous volumes go too with `rm -v` or `--rm`, unless another container uses them. */

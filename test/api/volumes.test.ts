@@ -113,6 +113,31 @@ describeWithTool(needTool('docker', 'apt-get install docker.io'), 'a hostile con
     untouched();
   }, 60_000);
 
+  it('writes through a dangling link into the container, fails a loop with ELOOP, and binds a symlinked source where it pointed', async () => {
+    // a dangling link naming the host's secret dir: its target is made in the container, never on the host
+    const script = [
+      `ln -s ${secret}/new /b/dang`, 'echo pwn > /b/dang',
+      'ln -s ../../../../../../tmp/bx-escaped-by-dangling /b/dang2', 'echo made > /b/dang2', 'cat /tmp/bx-escaped-by-dangling',
+      'ln -s /b/loop2 /b/loop1', 'ln -s /b/loop1 /b/loop2', 'cat /b/loop1', 'echo x > /b/loop2',
+    ].join('; ');
+    const r = await dockerAt(sock, ['run', '--rm', '-v', `${bound}:/b`, 'dk-build', 'sh', '-c', script]);
+    expect(r.stdout).toBe('made\n');
+    expect(r.stderr).toContain("sh: can't create /b/dang: nonexistent directory");
+    expect(r.stderr).toContain("cat: can't open '/b/loop1': Too many levels of symbolic links");
+    expect(r.stderr).toContain("sh: can't create /b/loop2: Too many levels of symbolic links");
+    expect(fs.existsSync(join(secret, 'new'))).toBe(false);
+    expect(fs.existsSync('/tmp/bx-escaped-by-dangling')).toBe(false);
+    untouched();
+    // a bind source that is a symlink: mounted where it pointed at start, the link itself left alone
+    const link = join(dir, 'link-to-bound');
+    fs.symlinkSync(bound, link);
+    const l = await dockerAt(sock, ['run', '--rm', '-v', `${link}:/l`, 'dk-build', 'sh', '-c', 'echo via > /l/via-link; ls /l/via-link']);
+    expect(l.stdout).toBe('/l/via-link\n');
+    expect(fs.readFileSync(join(bound, 'via-link'), 'utf8')).toBe('via\n');
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    untouched();
+  }, 60_000);
+
   it('refuses a hardlink out of a volume or a bind, and a volume`s links to / stay in the container', async () => {
     const r = await dockerAt(sock, ['run', '--rm', '-v', `${bound}:/b`, '-v', 'esc:/v', 'dk-build', 'sh', '-c', 'ln /srv/site/index.html /b/pw; ln /b/up /v/x; ln -s / /v/root; ls /v/root/srv']);
     expect(r.stdout).toBe('site\n');

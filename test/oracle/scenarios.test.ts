@@ -40,6 +40,7 @@ export const EXPECTED = [
   'containers-interactive',
   'volumes',
   'volumes-more',
+  'volumes-from',
   'kernel-views',
   'network',
   'network-more',

@@ -5,8 +5,8 @@
  * filesystems (EXDEV).
  */
 import { errnoOf } from '../errno.js';
-import type { FileStat } from '../program.js';
-import { applet, baseName, getopt, joinName, readAll, rethrowKilled, tryLstat, tryStat, type Ctx } from './common.js';
+import type { FileStat, WriteStream } from '../program.js';
+import { applet, baseName, getopt, joinName, rethrowKilled, tryLstat, tryStat, type Ctx } from './common.js';
 import { UMASK } from './files.js';
 
 interface CopyOpts {
@@ -33,6 +33,18 @@ async function preserve(c: Ctx, dst: string, st: FileStat): Promise<void> {
   }
 }
 
+/** Opens the copy's destination; with -f an existing one that cannot be opened is unlinked first. */
+async function openDest(c: Ctx, dst: string, st: FileStat, o: CopyOpts, exists: boolean): Promise<WriteStream> {
+  try {
+    return await c.fs.openWrite(dst, { create: true, truncate: true, mode: st.mode & 0o777 });
+  } catch (e) {
+    rethrowKilled(e);
+    if (!o.force || !exists) throw e;
+    await c.fs.unlink(dst);
+    return c.fs.openWrite(dst, { create: true, truncate: true, mode: st.mode & 0o777 });
+  }
+}
+
 async function copyRegular(c: Ctx, src: string, dst: string, st: FileStat, o: CopyOpts): Promise<boolean> {
   const existing = await tryStat(c, dst);
   if (existing && existing.ino === st.ino) {
@@ -40,11 +52,9 @@ async function copyRegular(c: Ctx, src: string, dst: string, st: FileStat, o: Co
     return false;
   }
   if (existing && o.noClobber) return true;
-  let data: Buffer;
+  let r;
   try {
-    const r = await c.fs.openRead(src);
-    data = await readAll(r);
-    r.close();
+    r = await c.fs.openRead(src);
   } catch (e) {
     await c.perror(`can't open '${src}'`, e);
     return false;
@@ -52,18 +62,35 @@ async function copyRegular(c: Ctx, src: string, dst: string, st: FileStat, o: Co
   try {
     let w;
     try {
-      w = await c.fs.openWrite(dst, { create: true, truncate: true, mode: st.mode & 0o777 });
+      w = await openDest(c, dst, st, o, existing !== null);
     } catch (e) {
-      rethrowKilled(e);
-      if (!o.force || !existing) throw e;
-      await c.fs.unlink(dst);
-      w = await c.fs.openWrite(dst, { create: true, truncate: true, mode: st.mode & 0o777 });
+      await c.perror(`can't create '${dst}'`, e);
+      return false;
     }
-    await w.write(data);
-    w.close();
-  } catch (e) {
-    await c.perror(`can't create '${dst}'`, e);
-    return false;
+    // chunk by chunk, as libbb's bb_copyfd_eof (and its words for a failed read or write): a 100 MB
+    // file never sits whole in memory
+    try {
+      for (;;) {
+        let b;
+        try {
+          b = await r.read();
+        } catch (e) {
+          await c.perror('read error', e);
+          return false;
+        }
+        if (b === null) break;
+        try {
+          await w.write(b);
+        } catch (e) {
+          await c.perror('write error', e);
+          return false;
+        }
+      }
+    } finally {
+      w.close();
+    }
+  } finally {
+    r.close();
   }
   if (o.preserve) await preserve(c, dst, st);
   return true;

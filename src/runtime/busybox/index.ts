@@ -21,7 +21,8 @@ import { sed } from './sed.js';
 import { cut, sort, tr, uniq } from './sort.js';
 import { readlink, realpath, stat } from './stat.js';
 import { xargs } from './xargs.js';
-import { head, md5sum, seq, sha1sum, sha256sum, sha512sum, tail, tee, wc, yes } from './text.js';
+import { head, md5sum, seq, sha1sum, sha256sum, sha512sum, tail, tee, yes } from './text.js';
+import { wc } from './wc.js';
 
 export const busyboxApplets: ProgramRegistry = new Map([
   ['ls', ls],

@@ -1,11 +1,12 @@
 /**
- * Streams of text: head, tail, wc, tee, yes, seq and the checksums (busybox coreutils/head.c,
- * tail.c, wc.c, tee.c, yes.c, seq.c, md5_sha1_sum.c). Input operands `-` are stdin; a missing file is
+ * Streams of text: head, tail, tee, yes, seq and the checksums (busybox coreutils/head.c,
+ * tail.c, tee.c, yes.c, seq.c, md5_sha1_sum.c). Input operands `-` are stdin; a missing file is
  * reported as busybox does and the others still run.
  */
 import { createHash } from 'node:crypto';
 import type { ExitCode, ReadStream, WriteStream } from '../program.js';
-import { applet, closeInput, getopt, lines, openInput, readAll, rethrowKilled, type Ctx } from './common.js';
+import { byteLines, chunksOf, LastBytes, Window } from './chunks.js';
+import { applet, closeInput, getopt, lines, openInput, rethrowKilled, type Ctx } from './common.js';
 
 /** `head -3` and `tail -3`: busybox still accepts the obsolete -NUM form. */
 function obsoleteCount(argv: readonly string[]): string[] {
@@ -47,6 +48,32 @@ async function eachInput(c: Ctx, files: string[], header: boolean, body: (r: Rea
   return status;
 }
 
+/** head -n -N and -c -N: everything but the last N lines or bytes, withholding only those N (head.c). */
+async function allButLast(c: Ctx, r: ReadStream, n: number, bytes: boolean): Promise<void> {
+  if (bytes) {
+    // whole chunks go out as soon as the bytes after them still cover the n withheld
+    const parts: Buffer[] = [];
+    let size = 0;
+    for await (const b of chunksOf(r)) {
+      parts.push(b);
+      size += b.length;
+      while (parts.length > 0 && size - parts[0]!.length >= n) {
+        const out = parts.shift()!;
+        size -= out.length;
+        await c.out.write(out);
+      }
+    }
+    const rest = Buffer.concat(parts);
+    await c.out.write(rest.subarray(0, Math.max(0, rest.length - n)));
+    return;
+  }
+  const window = new Window<Buffer>(n);
+  for await (const line of byteLines(r)) {
+    const out = window.push(line);
+    if (out) await c.out.write(out);
+  }
+}
+
 export const head = applet('head', async (c) => {
   const a = await getopt(c, 'n:c:qv', obsoleteCount(c.p.argv));
   if (!a) return 1;
@@ -60,15 +87,7 @@ export const head = applet('head', async (c) => {
   const allBut = spec.startsWith('-');
   const header = (a.args.length > 1 && !a.opts.has('q')) || a.opts.has('v');
   return eachInput(c, a.args, header, async (r) => {
-    if (allBut) {
-      const data = await readAll(r);
-      if (bytes) await c.out.write(data.subarray(0, Math.max(0, data.length - n)));
-      else {
-        const ls = splitLines(data.toString('latin1'));
-        await c.out.write(Buffer.from(ls.slice(0, Math.max(0, ls.length - n)).join(''), 'latin1'));
-      }
-      return;
-    }
+    if (allBut) return allButLast(c, r, n, bytes);
     let left = n;
     if (bytes) {
       while (left > 0) {
@@ -80,7 +99,7 @@ export const head = applet('head', async (c) => {
       return;
     }
     if (left === 0) return;
-    for await (const line of lines(r)) {
+    for await (const line of byteLines(r)) {
       await c.out.write(line);
       if (--left === 0) break;
     }
@@ -103,16 +122,61 @@ async function follow(c: Ctx, name: string, size: number): Promise<never> {
     try {
       const st = await c.fs.stat(name);
       if (st.size > seen) {
+        // the file from the start, past what was printed, chunk by chunk (no seek in the model's stream)
         const r = await c.fs.openRead(name);
-        const data = await readAll(r);
-        r.close();
-        await c.out.write(data.subarray(seen));
-        seen = data.length;
+        let pos = 0;
+        try {
+          for await (const b of chunksOf(r)) {
+            if (pos + b.length > seen) await c.out.write(b.subarray(Math.max(0, seen - pos)));
+            pos += b.length;
+          }
+        } finally {
+          r.close();
+        }
+        seen = pos;
       } else if (st.size < seen) seen = st.size;
     } catch (e) {
       rethrowKilled(e);
     }
   }
+}
+
+/**
+ * What tail prints of one input, read once from the start in bounded memory: from line or byte n on
+ * (`+n`), or the last n lines or bytes, holding only those. The number of bytes read (for -f).
+ */
+async function tailOf(c: Ctx, r: ReadStream, n: number, fromStart: boolean, bytes: boolean): Promise<number> {
+  let size = 0;
+  if (fromStart) {
+    // +n counts from 1: skip n-1 lines or bytes, then copy the rest as it comes
+    let skip = Math.max(0, n - 1);
+    const source = bytes ? chunksOf(r) : byteLines(r);
+    for await (const b of source) {
+      size += b.length;
+      if (skip === 0) await c.out.write(b);
+      else if (bytes && b.length > skip) {
+        await c.out.write(b.subarray(skip));
+        skip = 0;
+      } else skip -= bytes ? b.length : 1;
+    }
+    return size;
+  }
+  if (bytes) {
+    const last = new LastBytes(n);
+    for await (const b of chunksOf(r)) {
+      size += b.length;
+      last.push(b);
+    }
+    await c.out.write(last.bytes());
+    return size;
+  }
+  const window = new Window<Buffer>(n);
+  for await (const line of byteLines(r)) {
+    size += line.length;
+    window.push(line);
+  }
+  await c.out.write(Buffer.concat(window.held()));
+  return size;
 }
 
 export const tail = applet('tail', async (c) => {
@@ -129,70 +193,12 @@ export const tail = applet('tail', async (c) => {
   const header = (a.args.length > 1 && !a.opts.has('q')) || a.opts.has('v');
   let lastSize = 0;
   const status = await eachInput(c, a.args, header, async (r) => {
-    const data = await readAll(r);
-    lastSize = data.length;
-    if (bytes) {
-      const from = fromStart ? Math.max(0, n - 1) : Math.max(0, data.length - n);
-      await c.out.write(data.subarray(from));
-      return;
-    }
-    const ls = splitLines(data.toString('latin1'));
-    await c.out.write(Buffer.from((fromStart ? ls.slice(Math.max(0, n - 1)) : ls.slice(Math.max(0, ls.length - n))).join(''), 'latin1'));
+    lastSize = await tailOf(c, r, n, fromStart, bytes);
   });
   if (a.opts.has('f') || a.opts.has('F')) {
     await c.out.flush();
     return follow(c, a.args[a.args.length - 1] ?? '-', lastSize);
   }
-  return status;
-});
-
-interface Counts {
-  lines: number;
-  words: number;
-  chars: number;
-  bytes: number;
-  longest: number;
-}
-
-function count(data: Buffer): Counts {
-  const text = data.toString();
-  let longest = 0;
-  for (const l of text.split('\n')) longest = Math.max(longest, l.length);
-  return {
-    lines: data.filter((b) => b === 10).length,
-    words: text.split(/[ \t\n\v\f\r]+/).filter(Boolean).length,
-    chars: [...text].length,
-    bytes: data.length,
-    longest,
-  };
-}
-
-export const wc = applet('wc', async (c) => {
-  const a = await getopt(c, 'cmlwL');
-  if (!a) return 1;
-  let cols = (['l', 'w', 'c', 'm', 'L'] as const).filter((ch) => a.opts.has(ch));
-  if (cols.length === 0) cols = ['l', 'w', 'c'];
-  const field = { l: 'lines', w: 'words', c: 'bytes', m: 'chars', L: 'longest' } as const;
-  const files = a.args.length > 0 ? a.args : ['-'];
-  // One number for one input is printed bare; otherwise each is right-aligned in 9 columns.
-  const pad = cols.length > 1 || files.length > 1;
-  const total: Counts = { lines: 0, words: 0, chars: 0, bytes: 0, longest: 0 };
-  const line = (k: Counts, name: string | null) =>
-    cols.map((ch) => (pad ? String(k[field[ch]]).padStart(9) : String(k[field[ch]]))).join(' ') + (name === null ? '' : ` ${name}`) + '\n';
-  let status = 0;
-  for (const f of files) {
-    const r = await openInput(c, f);
-    if (!r) {
-      status = 1;
-      continue;
-    }
-    const k = count(await readAll(r));
-    closeInput(c, r);
-    for (const key of ['lines', 'words', 'chars', 'bytes'] as const) total[key] += k[key];
-    total.longest = Math.max(total.longest, k.longest);
-    await c.out.write(line(k, a.args.length === 0 ? null : f));
-  }
-  if (files.length > 1) await c.out.write(line(total, 'total'));
   return status;
 });
 
@@ -271,8 +277,13 @@ function hashSum(name: string, algo: string): ReturnType<typeof applet> {
     const digest = async (f: string): Promise<string | null> => {
       const r = await openInput(c, f, 'cantOpen');
       if (!r) return null;
-      const h = createHash(algo).update(await readAll(r)).digest('hex');
-      closeInput(c, r);
+      const hash = createHash(algo);
+      try {
+        for await (const b of chunksOf(r)) hash.update(b);
+      } finally {
+        closeInput(c, r);
+      }
+      const h = hash.digest('hex');
       return h;
     };
     let status = 0;

@@ -11,8 +11,13 @@ export interface PChar {
   readonly q: boolean;
 }
 
+/**
+ * Whether the pattern has anything special: an unquoted `*` or `?`, or a `[` that a `]` closes. A lone
+ * `[` (the test command's name, `[ $i -lt 3 ]`) is an ordinary character, as in dash's expmeta, so
+ * expanding it reads no directory (in a directory of 10,000 files that read was most of a loop's time).
+ */
 export function hasGlob(p: readonly PChar[]): boolean {
-  return p.some((x) => !x.q && (x.c === '*' || x.c === '?' || x.c === '['));
+  return p.some((x, i) => !x.q && (x.c === '*' || x.c === '?' || (x.c === '[' && bracket(p, i) !== null)));
 }
 
 const CLASSES: Record<string, string> = {
@@ -148,9 +153,9 @@ export async function glob(fs: FileSystem, p: readonly PChar[]): Promise<string[
         } catch {
           continue;
         }
-        for (const n of names.sort(byteOrder)) {
-          if (n.startsWith('.') && !dotOk) continue;
-          if (!re.test(n)) continue;
+        // match first, then sort only the matches (ash's expsort sorts what matched)
+        const hits = names.filter((n) => (dotOk || !n.startsWith('.')) && re.test(n));
+        for (const n of sortBytes(hits)) {
           const path = b + n;
           if (last) next.push(path);
           else if (await isDir(fs, path)) next.push(path + '/');
@@ -161,6 +166,14 @@ export async function glob(fs: FileSystem, p: readonly PChar[]): Promise<string[
     if (bases.length === 0) return [];
   }
   return bases.map((b) => (b.length > 1 && b.endsWith('/') && !p[p.length - 1]?.c.endsWith('/') ? b.slice(0, -1) : b));
+}
+
+/** Names in byte order, each encoded once (not once per comparison). */
+function sortBytes(names: string[]): string[] {
+  return names
+    .map((n) => ({ n, b: Buffer.from(n) }))
+    .sort((x, y) => Buffer.compare(x.b, y.b))
+    .map((x) => x.n);
 }
 
 export function byteOrder(a: string, b: string): number {

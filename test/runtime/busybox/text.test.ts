@@ -5,8 +5,8 @@ import { both, busybox, makeTree, runModel, STANDARD_TREE } from './harness.js';
 const KEYS = 'b 2\na 10\nc 1\na 1\nB 3\n';
 const DUPS = 'a\na\nb\nc\nc\nc\nA\na\n';
 
-/** [argv, stdin] */
-const cases: Array<[string[], string?]> = [
+/** [argv, stdin, env] */
+const cases: Array<[string[], string?, Record<string, string>?]> = [
   [['head', '-n', '2', 'a.txt']],
   [['head', '-n', '2', 'a.txt', 'b.txt']],
   [['head', '-c', '3', 'a.txt']],
@@ -30,6 +30,20 @@ const cases: Array<[string[], string?]> = [
   [['wc'], 'one two\nthree'],
   [['wc', '-c', 'a.txt', 'nope']],
   [['wc', '-L', 'csv']],
+  [['wc', '-L'], 'a\tb\nab\rc\nx\vyz\n'],
+  [['wc', '-mLcw'], 'h\u00e9llo w\u00f6rld\n'],
+  [['wc', '-mLcw'], 'h\u00e9llo w\u00f6rld\n', { PATH: '/bin', LANG: 'C.UTF-8' }],
+  [['wc', '-w'], 'a\u0001b c\n\u0001\u0002\n'],
+  [['wc'], 'no newline at the end'],
+  [['wc', 'sub']],
+  [['head', '-c', '-5', 'a.txt']],
+  [['head', '-n', '-1'], 'x\ny'],
+  [['head', '-n', '-0', 'a.txt']],
+  [['tail', '-c', '+3', 'a.txt']],
+  [['tail', '-n', '0', 'a.txt']],
+  [['tail', '-c', '100', 'a.txt']],
+  [['tail', '-n', '2'], 'x\ny\nz'],
+  [['md5sum', 'a.txt', '-'], 'stdin too\n'],
   [['sort', 'nums']],
   [['sort', '-n', 'nums']],
   [['sort', '-rn', 'nums']],
@@ -83,10 +97,10 @@ const cases: Array<[string[], string?]> = [
 ];
 
 describeWithTool(busybox, 'text applets print what busybox prints', () => {
-  for (const [argv, stdin] of cases) {
-    it(`${argv.join(' ')}${stdin === undefined ? '' : ` < ${JSON.stringify(stdin)}`}`, async () => {
+  for (const [argv, stdin, env] of cases) {
+    it(`${argv.join(' ')}${stdin === undefined ? '' : ` < ${JSON.stringify(stdin)}`}${env ? ` ${JSON.stringify(env)}` : ''}`, async () => {
       const entries = [...STANDARD_TREE, { path: 'sums', data: 'f25dd7b0d55ad5ce1e6a1c9ea6ed5c86  a.txt\n00000000000000000000000000000000  b.txt\n' }];
-      const { real, model } = await both(argv, { stdin, entries });
+      const { real, model } = await both(argv, { stdin, entries, env });
       const head = (s: string) => s.split('\n').slice(0, 3).join('\n');
       expect({ ...model, stderr: head(model.stderr) }).toEqual({ ...real, stderr: head(real.stderr) });
     });
