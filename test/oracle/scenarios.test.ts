@@ -38,6 +38,7 @@ export const EXPECTED = [
   'diff-commit',
   'containers-more',
   'containers-interactive',
+  'containers-everyday',
   'volumes',
   'volumes-more',
   'volumes-from',
