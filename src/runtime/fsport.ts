@@ -34,7 +34,8 @@ export function vfsPort(vfs: Vfs): FsPort {
     },
     openRead: async (p) => openReadVfs(vfs, p),
     openWrite: async (p, f) => openWriteVfs(vfs, p, f),
-    mkdir: async (p, m) => vfs.mkdir(p, m),
+    // mkdir(2) applies the process's umask (runc's 022), as open(2) does when it creates
+    mkdir: async (p, m) => vfs.mkdir(p, (m ?? 0o755) & ~0o022),
     rmdir: async (p) => vfs.rmdir(p),
     unlink: async (p) => vfs.unlink(p),
     rename: async (a, b) => vfs.rename(a, b),
