@@ -166,7 +166,7 @@ async function copyAny(c: Ctx, src: string, dst: string, o: CopyOpts, top: boole
     try {
       await c.fs.symlink(target, dst);
     } catch (e) {
-      await c.perror(`can't create symlink '${dst}'`, e);
+      await c.perror(`can't create symlink '${dst}' to '${target}'`, e);
       return false;
     }
     if (o.preserve) await preserve(c, dst, st);

@@ -186,7 +186,17 @@ export const wc = applet('wc', async (c) => {
       status = 1;
       continue;
     }
-    const k = count(await readAll(r));
+    // coreutils/wc.c: a read error (a directory: EISDIR) is reported by name, and the counts of
+    // what was read (nothing) are still printed
+    let data: Buffer = Buffer.alloc(0);
+    try {
+      data = await readAll(r);
+    } catch (e) {
+      rethrowKilled(e);
+      await c.perror(f, e);
+      status = 1;
+    }
+    const k = count(data);
     closeInput(c, r);
     for (const key of ['lines', 'words', 'chars', 'bytes'] as const) total[key] += k[key];
     total.longest = Math.max(total.longest, k.longest);

@@ -54,6 +54,7 @@ const cases: string[][] = [
   ['cp', 'link', 'l2'],
   ['cp', '-r', 'link', 'l2'],
   ['cp', '-r', 'dirlink', 'd2'],
+  ['cp', '-r', 'dirlink', 'nodir/d2'],
   ['cp', 'nope', 'x'],
   ['cp', '-r', 'sub', 'sub'],
   ['cp', 'a.txt'],

@@ -29,6 +29,7 @@ const cases: Array<[string[], string?]> = [
   [['wc', '-lw', 'a.txt', 'b.txt']],
   [['wc'], 'one two\nthree'],
   [['wc', '-c', 'a.txt', 'nope']],
+  [['wc', '-c', 'sub', 'a.txt']],
   [['wc', '-L', 'csv']],
   [['sort', 'nums']],
   [['sort', '-n', 'nums']],
