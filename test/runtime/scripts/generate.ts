@@ -117,5 +117,7 @@ export const EDGES: { name: string; script: string }[] = [
   { name: 'a file replaced by a directory and back', script: 'rm /etc/motd; mkdir /etc/motd; echo in > /etc/motd/f; rm -rf /app/bin; echo file > /app/bin; find /etc /app | sort' },
   { name: 'directory sizes and link counts in stat', script: 'stat -c "%n %s %h %a" / /app /app/bin /data/emptydir /tmp; mkdir /tmp/n; stat -c "%n %s %h" /tmp /tmp/n' },
   { name: 'sed -i, truncate and wc', script: 'sed -i "s/o/0/g" /etc/os-release; cat /etc/os-release; truncate -s 2 /app/src/main.txt; wc -c /app/src/main.txt; truncate -s 10 /w 2>&1; echo $?' },
+  { name: 'a hardlink to a lower file, written through one name, moved', script: "ln /etc/motd /etc/motd2; echo x >> /etc/motd; stat -c '%n %h %s' /etc/motd /etc/motd2; mv /etc/motd2 /tmp/m; ls -l /tmp | awk '{print $1, $2, $5, $9}'" },
+  { name: 'a symlink to a lower directory, followed by a trailing slash', script: "mkdir -p /a/b/c && cd /a/b && pwd && cd ../.. && rm -r a; cd /tmp; ln -s /app/config cfg2; ls -l cfg2/ | awk '{print $1, $9}'; cat cfg2/settings.ini; rm cfg2/settings.ini; ls /app/config" },
   { name: 'cp -r and cp -a of lower trees', script: 'cp -r /app /copy; cp -a /srv /srv2; find /copy /srv2 | sort; ls -la /copy/config | awk \'{print $1, $2, $5, $9}\'' },
 ];
