@@ -6,6 +6,7 @@
 import type { ProgramRegistry } from '../program.js';
 import { cp, ln, mv } from './copy.js';
 import { mkdir, rm, rmdir, touch } from './files.js';
+import { truncate } from './truncate.js';
 import { find } from './find.js';
 import { egrep, fgrep, grep } from './grep.js';
 import { basename, date, dirname, hostname, id, nproc, pwd, sync, uname, usleep, whoami } from './info.js';
@@ -33,6 +34,7 @@ export const busyboxApplets: ProgramRegistry = new Map([
   ['rmdir', rmdir],
   ['rm', rm],
   ['touch', touch],
+  ['truncate', truncate],
   ['cp', cp],
   ['mv', mv],
   ['ln', ln],

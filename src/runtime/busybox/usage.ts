@@ -11,6 +11,7 @@ const USAGE: Record<string, string> = {
   mv: 'mv [-finT] SOURCE DEST',
   ln: 'ln [-sfnbtv] [-S SUF] TARGET... LINK|DIR',
   touch: 'touch [-cham] [-d DATE] [-t DATE] [-r FILE] FILE...',
+  truncate: 'truncate [-c] -s SIZE FILE...',
   chmod: 'chmod [-Rcvf] MODE[,MODE]... FILE...',
   chown: 'chown [-RhLHPcvf]... USER[:[GRP]] FILE...',
   chgrp: 'chgrp [-RhLHPcvf]... GROUP FILE...',
