@@ -136,6 +136,28 @@ describe('published ports', () => {
     expect(await httpGet(port)).toContain('hello-from-box');
   });
 
+  it('closes the host listener when the container dies by itself', async () => {
+    const e = await setup();
+    const port = await freePort();
+    const id = await run(e, 'quick', 'sleep 0.3; exit 3', { HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] } } });
+    await e.containers.wait(id).done;
+    await expect(httpGet(port)).rejects.toThrow(/ECONNREFUSED/);
+    await e.containers.start(id);
+    await expect(httpGet(port)).rejects.toThrow(/ECONNRESET/);
+  });
+
+  it('closes the listener of a restarted container whose command fails at once', async () => {
+    const e = await setup();
+    const port = await freePort();
+    const id = await run(e, 'again', SERVE.replace('mkdir -p', 'mkdir'), { HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] } } });
+    await served(e, id);
+    await e.containers.stop(id, 0);
+    await e.containers.start(id);
+    await e.containers.wait(id).done;
+    expect(e.containers.get(id).state.ExitCode).toBe(1);
+    await expect(httpGet(port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
   it('resets the connection when nothing listens in the container', async () => {
     const e = await setup();
     const port = await freePort();

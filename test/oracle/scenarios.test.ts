@@ -43,6 +43,7 @@ export const EXPECTED = [
   'kernel-views',
   'network',
   'network-more',
+  'ports',
 ];
 
 const scenarios = readdirSync(DIR)
