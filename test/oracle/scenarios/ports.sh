@@ -2,6 +2,13 @@
 # published port (127.0.0.1 only, high fixed ports), `docker port`, the PORTS column and
 # NetworkSettings.Ports, a port another container holds, stop closing the listener and start
 # reopening it, an allocated host port, and wget from another container by name on a user network.
+# h ARGS...: a command on the host itself (curl to a published port), printed as run.sh prints a step
+h() {
+  local err; err=$(mktemp); echo "\$ $*" | normalise
+  timeout 60 "$@" 2>"$err" </dev/null | normalise; local code=${PIPESTATUS[0]}
+  [[ -s $err ]] && { echo "[stderr]"; normalise <"$err"; }
+  echo "[exit $code]"; rm -f "$err"
+}
 SERVE='mkdir -p /www && echo hello-web > /www/index.html && httpd -p 80 -h /www && sleep 3600'
 CURL=(curl -s --retry 10 --retry-all-errors --retry-delay 1 --retry-max-time 20 --max-time 5)
 t run -d --name web1 -p 127.0.0.1:18471:80 $IMG sh -c "$SERVE"
