@@ -54,6 +54,8 @@ export class PublishedPorts {
    */
   async publish(rec: ContainerRecord, bridge: string, containerIp: string): Promise<void> {
     const reqs = portRequests(rec, this.defaultIp);
+    // a start that follows a death the runtime has not cleaned up yet (a restart policy) rebinds its own ports
+    await this.unpublish(rec.id);
     if (reqs.length === 0) return;
     const bindings = this.mapper.mapAll(rec.id, bridge, containerIp, reqs);
     const servers: net.Server[] = [];

@@ -158,6 +158,21 @@ describe('published ports', () => {
     await expect(httpGet(port)).rejects.toThrow(/ECONNREFUSED/);
   });
 
+  it('keeps its port across the restarts of a restart policy', async () => {
+    const e = await setup();
+    const port = await freePort();
+    const id = await run(e, 'flappy', 'httpd -p 80 -h / ; sleep 0.2; exit 1', {
+      HostConfig: { RestartPolicy: { Name: 'always' }, PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] } },
+    });
+    await until(async () => e.containers.get(id).restartCount >= 2);
+    await until(async () => e.containers.get(id).state.Running && e.ports.socketsOf(id).listening().length > 0);
+    expect(e.containers.get(id).state.Error).toBe('');
+    expect(await httpGet(port, '/nope')).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
+    // a manual stop ends the restarts before the store goes
+    await e.containers.stop(id, 0);
+    await new Promise((r) => setTimeout(r, 300));
+  });
+
   it('resets the connection when nothing listens in the container', async () => {
     const e = await setup();
     const port = await freePort();
