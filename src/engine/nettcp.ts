@@ -4,9 +4,10 @@
  * own address): its own sockets. To another container's address on a bridge that delivers it: that
  * container's sockets. To a host address (a gateway): a published port's proxy, as the DOCKER
  * chain's DNAT sends it. A drop by a rule (DOCKER-ISOLATION, --internal) is a SYN never answered:
- * ETIMEDOUT. No route, or an address off the machine (which boxlab never contacts): ENETUNREACH.
- * An address on the bridge that no one holds: ARP fails, EHOSTUNREACH. Nothing listening: RST,
- * ECONNREFUSED.
+ * ETIMEDOUT (at once: the kernel would retry the SYN for about two minutes first). No route, or an
+ * address off the machine (which boxlab never contacts): ENETUNREACH. Nothing listening: RST,
+ * ECONNREFUSED; and an address on the bridge that no one holds answers the same in the engine's
+ * containers (measured: `wget http://172.17.0.5/` says "Connection refused"; FACTS.md).
  */
 import type { NetworkController, Sandbox } from '../network/index.js';
 import { SysError } from '../runtime/errno.js';
@@ -35,7 +36,7 @@ function connectFrom(ctl: NetworkController, sb: Sandbox | undefined, ports: Pub
   if (r === 'host') return ports.hostConnect(ip, port, from);
   if (r === 'timeout') throw new SysError('ETIMEDOUT');
   if (r === 'unreachable') throw new SysError('ENETUNREACH');
-  if (r === 'nohost') throw new SysError('EHOSTUNREACH');
+  if (r === 'nohost') throw new SysError('ECONNREFUSED');
   return ports.socketsOf(r.containerId).connect(ip, port, from);
 }
 

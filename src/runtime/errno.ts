@@ -21,8 +21,7 @@ export type SysErrno =
   | 'ECONNREFUSED' // connect(2) to a port nothing listens on (the peer answered RST)
   | 'ECONNRESET' // the peer closed a connection it had not accepted
   | 'ETIMEDOUT' // connect(2) whose SYN a firewall rule dropped
-  | 'ENETUNREACH' // connect(2) with no route, or off the machine (boxlab sends nothing out)
-  | 'EHOSTUNREACH'; // connect(2) to an address no host on the link answers ARP for
+  | 'ENETUNREACH'; // connect(2) with no route, or off the machine (boxlab sends nothing out)
 
 const text: Record<SysErrno, string> = {
   EPIPE: 'Broken pipe',
@@ -40,7 +39,6 @@ const text: Record<SysErrno, string> = {
   ECONNRESET: 'Connection reset by peer',
   ETIMEDOUT: 'Connection timed out',
   ENETUNREACH: 'Network is unreachable',
-  EHOSTUNREACH: 'No route to host',
 };
 
 export class SysError extends Error {

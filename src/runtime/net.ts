@@ -45,7 +45,7 @@ export interface NetStack {
    * connect(2) to ip:port along the packet path reach() models: a listener in this namespace (lo or
    * its own address), in the container holding the address, or a published port of the host; else
    * ECONNREFUSED (nothing listens), ETIMEDOUT (a rule drops it), ENETUNREACH (no route, or off the
-   * machine: boxlab sends nothing out), EHOSTUNREACH (no one holds the address on the bridge).
+   * machine: boxlab sends nothing out).
    */
   connect?(ip: string, port: number): TcpEnd;
 }

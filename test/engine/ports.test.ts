@@ -113,6 +113,10 @@ describe('TCP between containers', () => {
     const r = await exec(e, 'other', 'wget -q -O- http://172.18.0.2/');
     expect(r.code).toBe(1);
     expect(r.err).toBe("wget: can't connect to remote host (172.18.0.2): Connection timed out\n");
+    // an address off the machine: boxlab sends nothing there, so the model has no route for it
+    expect((await exec(e, 'other', 'wget -q -O- http://172.17.0.5/')).err).toBe("wget: can't connect to remote host (172.17.0.5): Connection refused\n");
+    const off = await exec(e, 'other', 'wget -q -O- http://203.0.113.5/; nc 203.0.113.5 80');
+    expect(off.err).toBe("wget: can't connect to remote host (203.0.113.5): Network is unreachable\nnc: can't connect to remote host (203.0.113.5): Network is unreachable\n");
   });
 });
 
