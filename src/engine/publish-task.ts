@@ -23,7 +23,7 @@ export async function publishFor(ports: PublishedPorts, ctl: NetworkController, 
   if (!gw?.ipv4) return;
   const bridge = ctl.get(gw.networkId).bridge ?? 'docker0';
   try {
-    await ports.publish(rec, bridge, gw.ipv4);
+    await ports.publish(rec, bridge, gw.ipv4, gw.gateway ?? '');
   } catch (e) {
     const prefix = `driver failed programming external connectivity on endpoint ${gw.name} (${gw.id})`;
     if (isNetworkError(e, 'PortAllocated') && e.data.address?.includes(':')) {

@@ -33,6 +33,8 @@ export class PublishedPorts {
   defaultIp = '0.0.0.0';
   private readonly sockets = new Map<string, TcpSockets>();
   private readonly servers = new Map<string, net.Server[]>();
+  /** Where the proxy's connections come from: the gateway of each container's published network. */
+  private readonly gateways = new Map<string, string>();
   private ephemeral = 32767;
 
   /** The TCP sockets of a running container's network namespace. */
@@ -52,11 +54,12 @@ export class PublishedPorts {
    * At start, after the endpoints exist: allocate the host ports and listen on them for real. All or
    * nothing: a failure releases what was taken and fails the start.
    */
-  async publish(rec: ContainerRecord, bridge: string, containerIp: string): Promise<void> {
+  async publish(rec: ContainerRecord, bridge: string, containerIp: string, gateway = ''): Promise<void> {
     const reqs = portRequests(rec, this.defaultIp);
     // a start that follows a death the runtime has not cleaned up yet (a restart policy) rebinds its own ports
     await this.unpublish(rec.id);
     if (reqs.length === 0) return;
+    this.gateways.set(rec.id, gateway);
     const bindings = this.mapper.mapAll(rec.id, bridge, containerIp, reqs);
     const servers: net.Server[] = [];
     this.servers.set(rec.id, servers);
@@ -81,7 +84,7 @@ export class PublishedPorts {
   private forward(containerId: string, b: PortBinding, sock: net.Socket): void {
     let end: TcpEnd;
     try {
-      end = this.socketsOf(containerId).connect(b.containerIp, b.containerPort, `${gatewayOf(b)}:${this.nextEphemeral()}`);
+      end = this.socketsOf(containerId).connect(b.containerIp, b.containerPort, `${this.gateways.get(containerId) ?? ''}:${this.nextEphemeral()}`);
     } catch {
       sock.resetAndDestroy(); // the proxy's dial failed: the client reads a reset (measured: curl (56) Connection reset by peer)
       return;
@@ -93,6 +96,7 @@ export class PublishedPorts {
   async unpublish(containerId: string): Promise<void> {
     const servers = this.servers.get(containerId) ?? [];
     this.servers.delete(containerId);
+    this.gateways.delete(containerId);
     this.mapper.unmap(containerId);
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
@@ -156,11 +160,6 @@ export function portRequests(rec: ContainerRecord, defaultIp: string): PortReque
     }
   }
   return out;
-}
-
-function gatewayOf(b: PortBinding): string {
-  // the proxy's connection comes from the bridge's gateway address (x.y.0.1 for the pools' /16s and /20s)
-  return b.containerIp.replace(/\.\d+$/, '.1');
 }
 
 /** A real listen(2), failing as docker-proxy's does when something else holds the port. */

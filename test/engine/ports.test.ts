@@ -96,6 +96,16 @@ describe('TCP between containers', () => {
     expect(await exec(e, 'srv', 'httpd -p 80 -h /www; echo rc=$?')).toEqual({ code: 0, out: 'rc=1\n', err: 'httpd: bind: Address already in use\n' });
   });
 
+  it('closes the port when the daemonized httpd is killed', async () => {
+    const e = await setup();
+    const id = await run(e, 'k1');
+    expect(await exec(e, 'k1', 'httpd -p 81 -h /etc && wget -q -O /dev/null http://127.0.0.1:81/hostname && echo up')).toEqual({ code: 0, out: 'up\n', err: '' });
+    const pids = e.ports.socketsOf(id).listening();
+    expect(pids).toEqual([{ ip: '0.0.0.0', port: 81 }]);
+    const r = await exec(e, 'k1', "kill $(ps -o pid,args | awk '$2 == \"httpd\" {print $1}'); sleep 0.1; wget -q -O- http://127.0.0.1:81/hostname");
+    expect(r.err).toBe("wget: can't connect to remote host (127.0.0.1): Connection refused\n");
+  });
+
   it('nc carries bytes from a client to nc -l in the same container', async () => {
     const e = await setup();
     await run(e, 'n1');

@@ -76,8 +76,9 @@ async function serve(c: Ctx, sock: ListeningSocket, home: string): Promise<ExitC
       rethrowKilled(e);
       return 1;
     }
-    // httpd forks a child per connection; the model answers each in turn, without waiting on the next
-    void answer(c, conn, home).catch((e) => rethrowKilled(e));
+    // httpd forks a child per connection; the model answers each without waiting on it. A failure
+    // there (the server killed mid-answer, the client gone) ends that answer only, as a child's would.
+    void answer(c, conn, home).catch(() => {});
   }
 }
 

@@ -70,6 +70,7 @@ async function relay(c: Ctx, conn: Connection, wait: number | undefined): Promis
       await c.p.stdout.write(d);
     }
   })();
+  down.catch(() => {}); // read by the race below; a late failure after -w ended it is nobody's
   const timeout = wait === undefined ? new Promise<void>(() => {}) : stdinEnded.then(() => c.p.sys.sleep(wait * 1000));
   try {
     await Promise.race([down, timeout]);
