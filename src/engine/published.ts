@@ -33,6 +33,8 @@ export class PublishedPorts {
   defaultIp = '0.0.0.0';
   private readonly sockets = new Map<string, TcpSockets>();
   private readonly servers = new Map<string, net.Server[]>();
+  /** The proxied connections of each container: docker-proxy's death at stop ends them all. */
+  private readonly conns = new Map<string, Set<net.Socket>>();
   /** Where the proxy's connections come from: the gateway of each container's published network. */
   private readonly gateways = new Map<string, string>();
   private ephemeral = 32767;
@@ -82,6 +84,10 @@ export class PublishedPorts {
 
   /** One proxied connection: the host socket's bytes into the container's listener and back. */
   private forward(containerId: string, b: PortBinding, sock: net.Socket): void {
+    const live = this.conns.get(containerId) ?? new Set<net.Socket>();
+    this.conns.set(containerId, live);
+    live.add(sock);
+    sock.on('close', () => live.delete(sock));
     let end: TcpEnd;
     try {
       end = this.socketsOf(containerId).connect(b.containerIp, b.containerPort, `${this.gateways.get(containerId) ?? ''}:${this.nextEphemeral()}`);
@@ -98,7 +104,10 @@ export class PublishedPorts {
     this.servers.delete(containerId);
     this.gateways.delete(containerId);
     this.mapper.unmap(containerId);
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    for (const sock of this.conns.get(containerId) ?? []) sock.destroy();
+    this.conns.delete(containerId);
+    await closed;
   }
 
   /** The namespace went: its sockets close (a server's clients then read end of file). */

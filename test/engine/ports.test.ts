@@ -187,6 +187,20 @@ describe('published ports', () => {
     await new Promise((r) => setTimeout(r, 300));
   });
 
+  it('ends a held connection at stop, as the proxy\'s death does, so the stop does not wait on the client', async () => {
+    const e = await setup();
+    const port = await freePort();
+    const id = await run(e, 'held', SERVE, { HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] } } });
+    await served(e, id);
+    const s = net.connect({ host: '127.0.0.1', port });
+    await new Promise((r) => s.once('connect', r));
+    const closed = new Promise((r) => s.once('close', r));
+    s.on('error', () => {});
+    await e.containers.stop(id, 0);
+    await closed;
+    await expect(httpGet(port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
   it('resets the connection when nothing listens in the container', async () => {
     const e = await setup();
     const port = await freePort();
