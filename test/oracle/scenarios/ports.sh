@@ -34,7 +34,7 @@ t start web1
 h "${CURL[@]}" http://127.0.0.1:18471/
 t run -d --name web4 -p 127.0.0.1::80 $IMG sh -c 'sleep 3600'
 t port web4
-t network create pnet
+t network create --subnet 10.79.7.0/24 pnet
 t run -d --name srv --network pnet $IMG sh -c 'mkdir /www && echo hello-srv > /www/index.html && httpd -p 8000 -h /www && sleep 3600'
 t run --rm --network pnet $IMG sh -c 'wget -q -O- http://srv:8000/'
 t run --rm --network pnet $IMG sh -c 'cd /tmp && wget http://srv:8000/ && cat index.html'
