@@ -45,6 +45,7 @@ export const EXPECTED = [
   'kernel-views',
   'network',
   'network-more',
+  'ports',
 ];
 
 const scenarios = readdirSync(DIR)

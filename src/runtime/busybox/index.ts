@@ -12,6 +12,9 @@ import { egrep, fgrep, grep } from './grep.js';
 import { basename, date, dirname, hostname, id, nproc, pwd, sync, uname, usleep, whoami } from './info.js';
 import { ls } from './ls.js';
 import { ip, nslookup, ping } from './net.js';
+import { httpd } from './httpd.js';
+import { nc } from './nc.js';
+import { wget } from './wget.js';
 import { awk } from './awkmain.js';
 import { hexdump, od } from './dump.js';
 import { expr, printf } from './expr.js';
@@ -30,6 +33,9 @@ export const busyboxApplets: ProgramRegistry = new Map([
   ['ip', ip],
   ['ping', ping],
   ['nslookup', nslookup],
+  ['httpd', httpd],
+  ['nc', nc],
+  ['wget', wget],
   ['mkdir', mkdir],
   ['rmdir', rmdir],
   ['rm', rm],
