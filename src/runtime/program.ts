@@ -170,6 +170,11 @@ export interface ExecRequest {
   readonly path?: string;
   readonly applet?: string;
   readonly argv: readonly string[];
+  /**
+   * A busybox NOEXEC applet run by the shell in its own process (no execve): /proc keeps the
+   * shell's command line and the task takes the applet's name (run_noexec_applet_and_exit).
+   */
+  readonly noexec?: boolean;
   /** The new environment; default: a copy of the caller's. */
   readonly env?: ReadonlyMap<string, string>;
 }
@@ -195,6 +200,8 @@ export interface ProcessInfo {
   readonly uid: number;
   readonly gid: number;
   readonly argv: readonly string[];
+  /** The task's name (/proc/PID/comm). */
+  readonly comm: string;
   /** R running or runnable, S sleeping (blocked), T stopped, Z zombie, as /proc/PID/stat says. */
   readonly state: 'R' | 'S' | 'T' | 'Z';
   /** When it started, ms since the epoch, on the system clock. */

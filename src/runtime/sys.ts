@@ -126,6 +126,11 @@ export class Sys implements System {
     const r = await this.k.resolve(this.p.fs, this.p.cwd, req);
     const child = this.k.fork(this.p, { argv: r.argv, env: req.env, cwd: req.cwd, ignore: req.ignore });
     child.resetForExec();
+    if (req.noexec && req.applet) {
+      // forked, then the applet runs in the child without execve: the shell's command line stays
+      child.cmdline = this.p.cmdline ?? this.p.argv;
+      child.comm = req.applet;
+    }
     this.startChild(child, r.program, req);
     return child.pidIn(this.p.ns);
   }
@@ -165,6 +170,13 @@ export class Sys implements System {
       stderr: req.stderr && req.stderr !== this.stdio.stderr ? h.dupWrite(req.stderr) : this.stdio.stderr,
     };
     this.p.resetForExec();
+    if (req.noexec && req.applet) {
+      this.p.cmdline = this.p.cmdline ?? this.p.argv;
+      this.p.comm = req.applet;
+    } else {
+      this.p.cmdline = undefined;
+      this.p.comm = undefined;
+    }
     this.p.argv = r.argv;
     if (req.env) this.p.env = new Map(req.env);
     return this.k.run(this.p, r.program, stdio, h);

@@ -39,6 +39,7 @@ export const EXPECTED = [
   'containers-more',
   'containers-interactive',
   'containers-everyday',
+  'shell-basics',
   'volumes',
   'volumes-more',
   'volumes-from',

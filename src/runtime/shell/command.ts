@@ -14,6 +14,7 @@ import type { Node } from './ast.js';
 import { BUILTINS, SPECIAL_BUILTINS } from './builtins.js';
 import { ShellError } from './expand.js';
 import { RedirError, applyRedirs, stdio, withRedirs } from './redir.js';
+import { NOEXEC_APPLETS } from '../busybox/noexec.js';
 import { ExitShell } from './control.js';
 import type { Shell } from './shell.js';
 
@@ -179,8 +180,8 @@ async function external(sh: Shell, argv: string[], assigns: [string, string][], 
   const req = { ...found.req, argv, env };
   const sys = sh.ctx.sys;
   try {
-    if (flags & EV_EXIT && !sh.mayHaveTraps) return await sys.exec({ ...req, ...stdio(sh) });
-    const pid = await sys.spawn({ ...req, ...stdio(sh) });
+    if (flags & EV_EXIT && !sh.mayHaveTraps) return await sys.exec({ ...req, noexec: runsInProcess(req), ...stdio(sh) });
+    const pid = await sys.spawn({ ...req, noexec: runsInProcess(req), ...stdio(sh) });
     return await waitForeground(sh, [pid]);
   } catch (e) {
     if (isKilled(e)) throw e;
@@ -188,6 +189,11 @@ async function external(sh: Shell, argv: string[], assigns: [string, string][], 
     await sh.error(f.error);
     return f.status;
   }
+}
+
+/** Whether ash runs this command in its own process rather than execve'ing (a NOEXEC applet by name). */
+export function runsInProcess(req: { applet?: string }): boolean {
+  return req.applet !== undefined && NOEXEC_APPLETS.has(req.applet);
 }
 
 /** `command NAME ARGS`: a builtin or an external command, never a function. */
