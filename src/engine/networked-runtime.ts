@@ -4,6 +4,7 @@
  * connectToNetwork); after it ends, they are released (daemon.releaseNetwork), so a stopped
  * container holds no address. A network failure fails the start before any process runs.
  */
+import type { Cgroup } from '../runtime/cgroup.js';
 import type { ContainerRecord } from './containers/record.js';
 import type { Task, TaskIO, TaskRuntime } from './containers/task.js';
 import type { NetworkService } from './networks.js';
@@ -31,5 +32,9 @@ export class NetworkedRuntime implements TaskRuntime {
 
   async remove(c: ContainerRecord): Promise<void> {
     await this.inner.remove(c);
+  }
+
+  cgroupOf(id: string): Cgroup | undefined {
+    return this.inner.cgroupOf?.(id);
   }
 }
