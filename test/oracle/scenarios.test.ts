@@ -44,6 +44,7 @@ export const EXPECTED = [
   'kernel-views',
   'network',
   'network-more',
+  'update',
 ];
 
 const scenarios = readdirSync(DIR)
