@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
 import { describeWithTool, itWithTool } from '../support/tools.js';
 import { needTool } from '../support/requirements.js';
+import { ask } from './ask.js';
 
 const ARCHIVE = join(import.meta.dirname, '..', 'fixtures', 'corpus', 'dk-build.dsave.tar');
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
@@ -123,5 +124,23 @@ describeWithTool(DOCKER, 'docker update', () => {
     expect(await ok(box, ['inspect', '-f', '{{json .HostConfig.RestartPolicy}} {{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}', 'x1'])).toBe(
       '{"Name":"on-failure","MaximumRetryCount":2} 67108864 134217728\n',
     );
+  });
+
+  itWithTool(DOCKER, 'answers the API’s statuses: 200 with Warnings, 404, 400 before the container, 409 for conflicts, 500 for bodies Go cannot decode', async () => {
+    const box = await booted();
+    await ok(box, ['create', '--name', 'c1', 'dk-build', 'true']);
+    const post = async (ref: string, body: string) => {
+      const a = await ask(box.sock, 'POST', `/v1.41/containers/${ref}/update`, { body, headers: { 'Content-Type': 'application/json' } });
+      return [a.status, (JSON.parse(a.body) as { message?: string }).message ?? a.body.trim()];
+    };
+    expect(await post('nosuch', '{"Memory":1000}')).toEqual([404, 'No such container: nosuch']);
+    expect(await post('c1', '{"Memory":1000}')).toEqual([400, 'Minimum memory limit allowed is 6MB']);
+    expect(await post('c1', '{"RestartPolicy":{"Name":"always","MaximumRetryCount":2}}')).toEqual([400, "maximum retry count cannot be used with restart policy 'always'"]);
+    expect((await post('c1', '{"Memory":67108864}'))[0]).toBe(409);
+    expect(await post('c1', '[1]')).toEqual([500, 'json: cannot unmarshal array into Go value of type container.UpdateConfig']);
+    expect(await post('c1', '{"Memory":"x"}')).toEqual([500, 'json: cannot unmarshal string into Go struct field UpdateConfig.Memory of type int64']);
+    expect(await post('c1', '{"CpuShares":512}')).toEqual([200, '{"Warnings":null}']);
+    expect(await post('c1', '{"BlkioWeight":500}')).toEqual([200, '{"Warnings":["Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded."]}']);
+    expect(await ok(box, ['inspect', '-f', '{{.HostConfig.CpuShares}} {{.HostConfig.BlkioWeight}}', 'c1'])).toBe('512 0\n');
   });
 });
