@@ -106,6 +106,14 @@ describeWithTool(DOCKER, 'docker update', () => {
     expect(await ok(box, ['update', '--memory', '48m', '--pids-limit', '9', '--cpus', '0.5', 'r1'])).toBe('r1\n');
     expect(await ok(box, files)).toBe('50331648\n67108864\n9\n50000\n');
     expect(await ok(box, ['stats', '--no-stream', '--format', '{{.MemUsage}}', 'r1'])).toMatch(/ \/ 48MiB\n$/);
+    // below what its tmpfs holds, the kernel refuses the limit: runc update fails, nothing changes
+    await ok(box, ['run', '-d', '--name', 't1', '--memory', '64m', '--tmpfs', '/t', 'dk-build', 'sh', '-c', 'sleep 3600']);
+    await ok(box, ['exec', 't1', 'sh', '-c', 'head -c 30000000 /dev/zero > /t/f']);
+    const r = await docker(box, ['update', '--memory', '16m', '--memory-swap', '32m', 't1']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^Error response from daemon: Cannot update container [0-9a-f]{64}: runc did not terminate successfully: exit status 1: unable to set memory limit to 16777216 \(current usage: \d+, peak usage: \d+\)\n: unknown\n$/);
+    expect(await ok(box, ['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.State.Status}}', 't1'])).toBe('67108864 134217728 running\n');
+    expect(await ok(box, ['exec', 't1', 'cat', '/sys/fs/cgroup/memory/memory.limit_in_bytes'])).toBe('67108864\n');
   });
 
   itWithTool(DOCKER, 'gives a stopped container its new restart policy at the next exit, and keeps the update across a daemon restart', async () => {

@@ -163,6 +163,19 @@ export function cgroupLimitsOf(h: HostConfig): CgroupLimits {
   };
 }
 
+/**
+ * A memory limit below what the cgroup holds: the kernel cannot reclaim tmpfs pages without swap, so
+ * the write of memory.limit_in_bytes fails with EBUSY and runc update fails; the engine keeps the old
+ * HostConfig (measured: `Cannot update container <id>: runc did not terminate successfully: exit
+ * status 1: unable to set memory limit to N (current usage: U, peak usage: P)\n: unknown`, 500).
+ */
+function checkReclaimable(cg: Cgroup, limits: CgroupLimits): void {
+  const memory = limits.memory ?? 0;
+  const usage = cg.usage();
+  if (memory === 0 || memory >= usage) return;
+  throw new BoxlabError('Unavailable', `runc did not terminate successfully: exit status 1: unable to set memory limit to ${memory} (current usage: ${usage}, peak usage: ${cg.maxUsage()})\n: unknown`);
+}
+
 /** What the service lends an update: its record store, its events and the running cgroup. */
 export interface UpdateHooks {
   ncpu: number;
@@ -175,16 +188,19 @@ export interface UpdateHooks {
 export async function updateContainer(rec: ContainerRecord, body: UpdateRequest, hooks: UpdateHooks): Promise<{ Warnings: string[] | null }> {
   const r: UpdateRequest = { ...body };
   const warnings = verifyUpdate(r, hooks.ncpu);
+  // runc update on a running (or paused) container; a stopped one reads HostConfig at its next start
+  const cg = rec.state.Running && !rec.state.Restarting ? hooks.cgroupOf(rec.id) : undefined;
   try {
     checkUpdatable(rec);
-    rec.hostConfig = mergeUpdate(r, rec.hostConfig);
+    const next = mergeUpdate(r, rec.hostConfig);
+    const limits = cgroupLimitsOf(next);
+    if (cg) checkReclaimable(cg, limits);
+    rec.hostConfig = next;
     await hooks.save(rec);
+    if (cg) Object.assign(cg.limits, limits);
   } catch (e) {
     throw cannotUpdate(rec.id, e);
   }
-  // runc update on a running (or paused) container; a stopped one reads HostConfig at its next start
-  const cg = rec.state.Running && !rec.state.Restarting ? hooks.cgroupOf(rec.id) : undefined;
-  if (cg) Object.assign(cg.limits, cgroupLimitsOf(rec.hostConfig));
   hooks.emit(rec);
   return { Warnings: warnings };
 }
