@@ -201,12 +201,40 @@ export interface ProcessInfo {
   readonly startTime: number;
 }
 
+/** A connected TCP socket as two descriptors (read and write) of the process. */
+export interface Connection {
+  readonly input: ReadStream;
+  readonly output: WriteStream;
+  /** The peer, "IP:PORT". */
+  readonly remote: string;
+}
+
+/** A socket in LISTEN the process holds. */
+export interface ListeningSocket {
+  /** accept(2): waits for a connection (EINTR on a caught signal, ProcessKilled at death). */
+  accept(): Promise<Connection>;
+  close(): void;
+}
+
 export interface System {
   readonly pid: number;
   readonly ppid: number;
   hostname(): string;
   /** The process's network namespace as the model sees it (none outside a container). */
   net?(): NetStack | undefined;
+  /**
+   * socket+bind+listen on a TCP port of the process's network namespace: a listening socket the
+   * process holds (closed at its death). SysError EADDRINUSE when taken, ENETDOWN-like EINVAL with no
+   * namespace the model knows.
+   */
+  listen?(port: number, ip?: string): ListeningSocket;
+  /**
+   * The listening socket another process holds, now held by this one too (a forked child's copy of
+   * the descriptor: a daemon listens, forks, and the parent exits while the child serves).
+   */
+  adoptListener?(s: ListeningSocket): ListeningSocket;
+  /** socket+connect: the connection's two streams, held by the process; SysError ECONNREFUSED etc. */
+  connect?(ip: string, port: number): Promise<Connection>;
 
   /** Milliseconds since the epoch on the system clock (real, or a lab's virtual clock). */
   now(): number;

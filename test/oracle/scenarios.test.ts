@@ -38,12 +38,14 @@ export const EXPECTED = [
   'diff-commit',
   'containers-more',
   'containers-interactive',
+  'containers-everyday',
   'volumes',
   'volumes-more',
   'volumes-from',
   'kernel-views',
   'network',
   'network-more',
+  'ports',
   'update',
 ];
 

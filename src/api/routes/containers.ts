@@ -125,7 +125,7 @@ export function containerRoutes(engine: Engine): Route[] {
           res,
           200,
           chosen.map((c) => {
-            const row = containerRow(c, now, { ports: [] });
+            const row = containerRow(c, now, { ports: engine.ports.apiPorts(c, c.state.Running) });
             return c.config.Image !== c.image && imageNow.get(c.config.Image) !== c.image ? { ...row, Image: c.image } : row;
           }),
         );
@@ -136,7 +136,7 @@ export function containerRoutes(engine: Engine): Route[] {
       path: '/containers/:id/json',
       handler: async (req, res) => {
         const c = svc.get(param(req, 'id'));
-        writeJson(res, 200, inspectContainer(c, { lowerDirs: await lowerDirs(c.id), execIds: engine.execs.idsOf(c.id), ports: {} }));
+        writeJson(res, 200, inspectContainer(c, { lowerDirs: await lowerDirs(c.id), execIds: engine.execs.idsOf(c.id), ports: engine.ports.portsJson(c) }));
       },
     },
     {

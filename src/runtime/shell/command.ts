@@ -13,7 +13,7 @@ import { SIGINT, SIGPIPE } from '../signals.js';
 import type { Node } from './ast.js';
 import { BUILTINS, SPECIAL_BUILTINS } from './builtins.js';
 import { ShellError } from './expand.js';
-import { RedirError, applyRedirs, stdio } from './redir.js';
+import { RedirError, applyRedirs, stdio, withRedirs } from './redir.js';
 import { ExitShell } from './control.js';
 import type { Shell } from './shell.js';
 
@@ -103,6 +103,8 @@ async function withTempVars(sh: Shell, assigns: [string, string][], fn: () => Pr
 
 async function runBuiltin(sh: Shell, n: Simple, name: string, argv: string[], special: boolean): Promise<number> {
   const impl = BUILTINS.get(name)!;
+  // `exec` without a command makes its redirections the shell's own (`exec 3>f`, `exec 3>&-`)
+  if (name === 'exec' && argv.length < 2) return withRedirs(sh, n.redirs, true, async () => 0);
   return withCmdRedirs(sh, n, async () => {
     const savedName = sh.commandname;
     sh.commandname = name;
