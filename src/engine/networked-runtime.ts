@@ -6,6 +6,7 @@
  * ports are programmed after the endpoints exist (the bridge driver's ProgramExternalConnectivity)
  * and released with them.
  */
+import type { Cgroup } from '../runtime/cgroup.js';
 import { publishFor } from './publish-task.js';
 import type { PublishedPorts } from './published.js';
 import type { ContainerRecord } from './containers/record.js';
@@ -45,5 +46,9 @@ export class NetworkedRuntime implements TaskRuntime {
 
   async remove(c: ContainerRecord): Promise<void> {
     await this.inner.remove(c);
+  }
+
+  cgroupOf(id: string): Cgroup | undefined {
+    return this.inner.cgroupOf?.(id);
   }
 }

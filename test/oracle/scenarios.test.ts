@@ -47,6 +47,7 @@ export const EXPECTED = [
   'network',
   'network-more',
   'ports',
+  'update',
 ];
 
 const scenarios = readdirSync(DIR)

@@ -15,6 +15,7 @@ import { boolValue, param, writeJson, writeStatus, type ApiRequest } from '../ht
 import { frame, hijack, upgradeBody, type Hijacked } from '../hijack.js';
 import { InputQueue } from '../../engine/containers/stdin.js';
 import { archiveRoutes } from './archive.js';
+import { updateRoutes } from './update.js';
 import type { Route } from '../route.js';
 
 async function readBody(req: ApiRequest): Promise<unknown> {
@@ -345,6 +346,7 @@ export function containerRoutes(engine: Engine): Route[] {
       },
     },
     ...archiveRoutes(engine),
+    ...updateRoutes(engine),
     {
       method: 'POST',
       path: '/commit',
