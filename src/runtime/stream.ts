@@ -45,6 +45,23 @@ export function until(wake: Promise<void>, abort: AbortSignal | undefined): Prom
   });
 }
 
+/** Something waiters wait on to change: `next` settles at the next notify(), then a new one begins. */
+export class Changes {
+  private wake!: () => void;
+  next!: Promise<void>;
+
+  constructor() {
+    this.renew();
+  }
+  private renew(): void {
+    this.next = new Promise((r) => (this.wake = r));
+  }
+  notify(): void {
+    this.wake();
+    this.renew();
+  }
+}
+
 /**
  * A pipe(2): a bounded byte queue. Readers wait while it is empty and a writer remains; writers wait
  * while it is full; with no reader left a write fails with EPIPE (pipe(7)).
@@ -54,19 +71,9 @@ export class Pipe {
   private size = 0;
   private readers = 1;
   private writers = 1;
-  private wake!: () => void;
-  private changed!: Promise<void>;
+  private readonly state = new Changes();
 
-  constructor(readonly capacity = PIPE_CAPACITY) {
-    this.renew();
-  }
-  private renew(): void {
-    this.changed = new Promise((r) => (this.wake = r));
-  }
-  private notify(): void {
-    this.wake();
-    this.renew();
-  }
+  constructor(readonly capacity = PIPE_CAPACITY) {}
 
   /** Bytes waiting in the pipe. */
   get buffered(): number {
@@ -81,14 +88,14 @@ export class Pipe {
         if (a) return a;
         if (this.size > 0) return this.take(max);
         if (this.writers === 0) return null;
-        await until(this.changed, abort);
+        await until(this.state.next, abort);
       }
     },
     close: () => {
       this.readers--;
       this.chunks = [];
       this.size = 0;
-      this.notify();
+      this.state.notify();
     },
   };
 
@@ -102,19 +109,19 @@ export class Pipe {
         if (this.readers === 0) throw new SysError('EPIPE');
         const room = this.capacity - this.size;
         if (room <= 0) {
-          await until(this.changed, abort);
+          await until(this.state.next, abort);
           continue;
         }
         const piece = data.subarray(off, off + room);
         this.chunks.push(piece);
         this.size += piece.length;
         off += piece.length;
-        this.notify();
+        this.state.notify();
       }
     },
     close: () => {
       this.writers--;
-      this.notify();
+      this.state.notify();
     },
   };
 
@@ -130,7 +137,7 @@ export class Pipe {
       else this.chunks[0] = c.subarray(k);
     }
     this.size -= n;
-    this.notify();
+    this.state.notify();
     return out.length === 1 ? out[0]! : Buffer.concat(out);
   }
 }

@@ -11,7 +11,7 @@
  * reports "bind: Address already in use").
  */
 import { SysError } from './errno.js';
-import { Pipe, until, type Sink, type Source } from './stream.js';
+import { Changes, Pipe, until, type Sink, type Source } from './stream.js';
 
 /** One side of an established connection. */
 export interface TcpEnd {
@@ -59,23 +59,13 @@ function connection(client: string, server: string): { client: TcpEnd; server: T
 export class TcpListener {
   private readonly backlog: TcpEnd[] = [];
   private closedFlag = false;
-  private wake!: () => void;
-  private changed!: Promise<void>;
+  private readonly state = new Changes();
 
   constructor(
     readonly ip: string,
     readonly port: number,
     private readonly onClose: (l: TcpListener) => void,
-  ) {
-    this.renew();
-  }
-  private renew(): void {
-    this.changed = new Promise((r) => (this.wake = r));
-  }
-  private notify(): void {
-    this.wake();
-    this.renew();
-  }
+  ) {}
 
   get closed(): boolean {
     return this.closedFlag;
@@ -86,7 +76,7 @@ export class TcpListener {
     if (this.closedFlag) throw new SysError('ECONNREFUSED');
     const c = connection(from, `${this.ip}:${this.port}`);
     this.backlog.push(c.server);
-    this.notify();
+    this.state.notify();
     return c.client;
   }
 
@@ -97,7 +87,7 @@ export class TcpListener {
       const next = this.backlog.shift();
       if (next) return next;
       if (this.closedFlag) throw new SysError('EINVAL', 'accept');
-      await until(this.changed, abort);
+      await until(this.state.next, abort);
     }
   }
 
@@ -107,7 +97,7 @@ export class TcpListener {
     this.closedFlag = true;
     for (const c of this.backlog.splice(0)) c.close();
     this.onClose(this);
-    this.notify();
+    this.state.notify();
   }
 }
 
