@@ -14,7 +14,7 @@ import { ContainerService } from './containers/service.js';
 import { ExecService } from './containers/exec.js';
 import { ModelRuntime } from './containers/runtime.js';
 import { NetworkedRuntime } from './networked-runtime.js';
-import { NetworkService } from './networks.js';
+import { joinedNetns, NetworkService } from './networks.js';
 import { PersistedUppers } from './containers/uppers.js';
 import { EventBus } from './events.js';
 import { ImageService } from './images.js';
@@ -58,7 +58,7 @@ export class Engine {
       uppers: this.uppers,
       programs: opts.programs ?? defaultPrograms(),
       etcFiles: (c) => net.etcFiles(c),
-      netStack: (c) => withTcp(net.stack(c.id), net.ctl, c.id, this.ports),
+      netStack: (c) => withTcp(net.stack(joinedNetns(c)), net.ctl, joinedNetns(c), this.ports),
       machine: hostMachine(store.root),
       mounts: (c) => this.volumes.runtimeMounts(c),
       archiveMounts: (c) => this.volumes.archiveMounts(c),

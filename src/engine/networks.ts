@@ -243,6 +243,9 @@ export class NetworkService {
 
   /** The three files of a running container (the host's for --network host). */
   etcFiles(rec: ContainerRecord): EtcFiles {
+    // --network container:X: X's files, as moby's initializeNetworking points the paths at them
+    const joined = joinedNetns(rec);
+    if (joined !== rec.id) return this.etcFiles(this.access().get(joined));
     const sb = this.ctl.sandboxOf(rec.id);
     // the host's network namespace: the host's own hosts and resolv.conf (measured)
     if (rec.hostConfig.NetworkMode === 'host') return { hostname: `${rec.config.Hostname}\n`, hosts: hostFile('/etc/hosts'), resolvConf: this.ctl.hostResolvConf };
@@ -409,4 +412,10 @@ function hostFile(file: string): string {
 /** The host's resolver configuration, which a container on the default bridge copies (resolvconf.Get). */
 function hostResolvConf(): string {
   return hostFile('/etc/resolv.conf');
+}
+
+/** Whose network namespace a container's processes live in: its own, or X's with `--network container:X`. */
+export function joinedNetns(rec: ContainerRecord): string {
+  const mode = rec.hostConfig.NetworkMode;
+  return typeof mode === 'string' && mode.startsWith('container:') ? mode.slice('container:'.length) : rec.id;
 }

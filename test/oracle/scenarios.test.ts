@@ -46,6 +46,7 @@ export const EXPECTED = [
   'kernel-views',
   'network',
   'network-more',
+  'network-container',
   'ports',
   'update',
 ];

@@ -41,6 +41,24 @@ export function joinedId(mode: string | undefined): string | null {
 }
 
 /**
+ * What cannot go with `--network container:X` (moby runconfig validateNetMode, checked as the request
+ * is decoded, before anything else): the container shares X's network namespace and X's /etc files.
+ */
+export function validateNetMode(config: { Hostname?: string; MacAddress?: string; ExposedPorts?: unknown }, h: Record<string, unknown> | undefined): void {
+  const mode = h?.NetworkMode;
+  if (typeof mode !== 'string' || !mode.startsWith('container:')) return;
+  const some = (v: unknown) => (Array.isArray(v) ? v.length > 0 : !!v && typeof v === 'object' && Object.keys(v).length > 0);
+  const conflict = (what: string) => new BoxlabError('InvalidArgument', `conflicting options: ${what}`);
+  if (config.Hostname) throw conflict('hostname and the network mode');
+  if (some(h?.Links)) throw conflict("container type network can't be used with links. This would result in undefined behavior");
+  if (some(h?.Dns)) throw conflict('dns and the network mode');
+  if (some(h?.ExtraHosts)) throw conflict('custom host-to-IP mapping and the network mode');
+  if (config.MacAddress) throw conflict('mac-address and the network mode');
+  if (some(h?.PortBindings) || h?.PublishAllPorts === true) throw conflict('port publishing and the container type network mode');
+  if (some(config.ExposedPorts)) throw conflict('port exposing and the container type network mode');
+}
+
+/**
  * At create, a `container:NAME` mode is resolved to the full ID (inspect shows `container:<id>`,
  * measured) and a missing container refused with `No such container: NAME`.
  */

@@ -18,7 +18,7 @@ import { canonicalName, generateName, newContainerId } from './names.js';
 import { ContainerDir } from './persist.js';
 import { restartsAtDaemonStart, stopLeftRunning } from './restore.js';
 import { goTime, initialState, type ContainerRecord, type MountPoint } from './record.js';
-import { resolveJoinModes } from './kernelviews.js';
+import { joinedId, resolveJoinModes, validateNetMode } from './kernelviews.js';
 import { TaskStartError, type Task, type TaskExit, type TaskRuntime } from './task.js';
 import { InputQueue } from './stdin.js';
 import { updateContainer, type UpdateRequest } from './update.js';
@@ -150,6 +150,7 @@ export class ContainerService {
   }
 
   async create(body: CreateRequest, name?: string): Promise<{ id: string; warnings: string[] }> {
+    validateNetMode(body, body.HostConfig);
     const config = requestConfig(body);
     const imageId = await this.images.resolve(config.Image);
     const { config: image } = await this.images.imageRecord(imageId);
@@ -166,7 +167,9 @@ export class ContainerService {
     const networks = this.opts.networks?.(body.HostConfig, body.NetworkingConfig?.EndpointsConfig) ?? {};
     const id = newContainerId();
     // --network host shares the host's UTS name too (moby daemon/container.go: the host's hostname)
-    if (!merged.Hostname) merged.Hostname = body.HostConfig?.NetworkMode === 'host' ? os.hostname() : id.slice(0, 12);
+    // and container:X shares X's name (moby initializeNetworking)
+    const netDonor = joinedId(body.HostConfig?.NetworkMode as string | undefined);
+    if (!merged.Hostname) merged.Hostname = body.HostConfig?.NetworkMode === 'host' ? os.hostname() : netDonor ? this.get(netDonor).config.Hostname : id.slice(0, 12);
     const rec: ContainerRecord = {
       id,
       name: canonical,
