@@ -218,6 +218,7 @@ export function modeString(st: FileStat): string {
 
 /** 512-byte blocks a file occupies, as ext4 allocates them (4 KiB blocks; a symlink under 60 bytes is inline). */
 export function blocksOf(st: FileStat): number {
+  if (st.blocks !== undefined) return st.blocks;
   if (st.type === 'dir') return Math.max(8, Math.ceil(st.size / 4096) * 8);
   if (st.type === 'symlink') return st.size < 60 ? 0 : 8;
   if (st.type !== 'file') return 0;
