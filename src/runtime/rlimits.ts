@@ -112,3 +112,14 @@ export function limitsFile(limits: Rlimits): string {
   }
   return lines.join('');
 }
+
+/**
+ * A container's limits: the daemon's with HostConfig.Ulimits (`docker run --ulimit`) over them, as
+ * moby's oci spec (daemon/oci_linux.go setRlimits: RLIMIT_ + the upper-cased name) hands them to runc.
+ */
+export function containerRlimits(ulimits: unknown): Rlimits {
+  const list = Array.isArray(ulimits)
+    ? ulimits.filter((u): u is { Name: string; Soft: number; Hard: number } => typeof u === 'object' && u !== null && typeof (u as { Name?: unknown }).Name === 'string')
+    : [];
+  return withUlimits(hostLimits(), list);
+}

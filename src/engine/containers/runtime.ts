@@ -10,6 +10,7 @@ import { FsError } from '../../errors.js';
 import type { Mount as OverlayRoot } from '../../overlay/index.js';
 import { LowerStackCache, mountOverlay, memoryLayer } from '../../overlay/index.js';
 import { contextPort } from '../../runtime/ctxport.js';
+import { containerRlimits } from '../../runtime/rlimits.js';
 import { SysError } from '../../runtime/errno.js';
 import { Kernel } from '../../runtime/kernel.js';
 import type { PidNamespace, Proc } from '../../runtime/process.js';
@@ -251,6 +252,7 @@ export class ModelRuntime implements TaskRuntime {
         uts: { hostname: c.hostConfig.UTSMode === 'host' ? this.machine.hostname : c.config.Hostname, ...(this.opts.netStack ? { net: this.opts.netStack(c) } : {}) },
         nsset: at.nsset,
         cgroup: at.cgroup,
+        rlimits: containerRlimits(c.hostConfig.Ulimits),
         stdin: stdio.stdin,
         stdout: stdio.stdout,
         stderr: stdio.stderr,
