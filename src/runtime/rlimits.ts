@@ -116,10 +116,17 @@ export function limitsFile(limits: Rlimits): string {
 /**
  * A container's limits: the daemon's with HostConfig.Ulimits (`docker run --ulimit`) over them, as
  * moby's oci spec (daemon/oci_linux.go setRlimits: RLIMIT_ + the upper-cased name) hands them to runc.
+ * A `docker exec` process has its open-files soft limit at the hard one (measured with Docker 20.10:
+ * `--ulimit nofile=100:200` shows 100 to the container's init and 200 to an exec'd shell): runc exec
+ * sets the limits on `runc init` from outside before its Go runtime starts, and Go (1.19 on) raises
+ * RLIMIT_NOFILE's soft limit to the hard one at startup, which the exec'd program then inherits.
  */
-export function containerRlimits(ulimits: unknown): Rlimits {
+export function containerRlimits(ulimits: unknown, exec = false): Rlimits {
   const list = Array.isArray(ulimits)
     ? ulimits.filter((u): u is { Name: string; Soft: number; Hard: number } => typeof u === 'object' && u !== null && typeof (u as { Name?: unknown }).Name === 'string')
     : [];
-  return withUlimits(hostLimits(), list);
+  const out = withUlimits(hostLimits(), list);
+  const nofile = out.get('nofile')!;
+  if (exec) nofile.soft = nofile.hard;
+  return out;
 }

@@ -42,6 +42,7 @@ export const EXPECTED = [
   'volumes-more',
   'volumes-from',
   'kernel-views',
+  'fd-limits',
   'network',
   'network-more',
 ];
