@@ -1,11 +1,15 @@
 /**
  * Lab 08: networking. docker0 and a container's eth0, a second bridge on 172.18.0.0/16, `network
  * connect` giving one container two addresses, the isolation between bridges and its fix, names
- * on a user network, and the rules the engine would program, with the bridges, veths and addresses
- * drawn. Everything is the engine's model: no interface is made and no packet is sent.
+ * on a user network, a published port reached from the host, and the rules the engine would program,
+ * with the bridges, veths and addresses drawn. Everything else is the engine's model: no interface is
+ * made and no packet leaves; the published port is the one real thing, a listener on 127.0.0.1 that
+ * the daemon opens as docker-proxy does, and the lab sends it a real HTTP GET.
  *
  *   npx tsx labs/08-networking.ts
  */
+import * as http from 'node:http';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { iptablesSave } from '../src/network/index.js';
@@ -45,6 +49,53 @@ function draw(engine: Engine, out: LabOutput): void {
   }
 }
 
+/** A port on 127.0.0.1 the kernel says is free now (the lab's host port). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+/** A real GET over a real socket: the status line, the Content-type and the body. */
+function get(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve(`HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}\nContent-type: ${res.headers['content-type'] ?? ''}\n\n${body}`));
+      })
+      .on('error', reject);
+  });
+}
+
+/**
+ * A published port reached from the host: `docker run -p 127.0.0.1:PORT:80` of a container whose
+ * busybox httpd serves a file; the daemon listens on the host port for real and forwards each
+ * connection to the container's listener on port 80, and the lab's GET comes back with the file.
+ */
+async function publishedPort(engine: Engine, out: LabOutput): Promise<void> {
+  heading(out, 'A published port reached from the host: docker run -p 127.0.0.1:PORT:80');
+  const port = await freePort();
+  const cmd = 'mkdir -p /www && echo "hello from web, through 127.0.0.1:' + port + '" > /www/index.html && httpd -p 80 -h /www && sleep 3600';
+  const { id } = await engine.containers.create({ Image: IMAGE, Cmd: ['sh', '-c', cmd], ExposedPorts: { '80/tcp': {} }, HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] } } }, 'web');
+  await engine.containers.start(id);
+  for (let i = 0; i < 100 && !engine.ports.socketsOf(id).listening().some((l) => l.port === 80); i++) await new Promise((r) => setTimeout(r, 20));
+  const rec = engine.containers.get(id);
+  line(out, `NetworkSettings.Ports: ${JSON.stringify(engine.ports.portsJson(rec))}`);
+  line(out, `GET http://127.0.0.1:${port}/ from the lab (a real socket):`);
+  line(out, (await get(`http://127.0.0.1:${port}/`)).trimEnd());
+  const ip = rec.networks.bridge?.IPAddress ?? '';
+  line(out);
+  line(out, `  lab ──GET──▶ 127.0.0.1:${port} (the daemon's listener: docker-proxy's role)`);
+  line(out, `                 └─▶ docker0 ─▶ ${ip}:80 eth0 of web ─▶ httpd -h /www`);
+  note(out, "The one real listener here is the daemon's, on the host port; each connection it accepts is\nforwarded as a byte stream to the model's TCP listener of web (httpd, port 80). At stop the\nlistener closes, at start it opens again; a second container asking for the same port is\nrefused with the engine's words: 'Bind for 127.0.0.1:PORT failed: port is already allocated'.");
+}
+
 export async function run(out: LabOutput = stdout): Promise<void> {
   const { engine, cleanup } = await labEngine();
   try {
@@ -73,12 +124,14 @@ export async function run(out: LabOutput = stdout): Promise<void> {
     line(out, await sh(engine, 'c1', 'ping -c 1 -W 1 c2 | head -n 2'));
     note(out, 'eth1 joined app; the default route now goes via app (libnetwork sorts endpoints by network\nname), and c2 answers by name because c1 now shares a user network with it.');
 
+    await publishedPort(engine, out);
+
     heading(out, 'The picture: bridges, veth pairs, addresses');
     draw(engine, out);
 
     heading(out, 'The rules the engine would program (iptables-save, filter and nat)');
-    line(out, iptablesSave(engine.networks.list(), []).trimEnd());
-    note(out, 'Each bridge has its FORWARD rules, an isolation rule and a MASQUERADE for its subnet.\nPublished ports (-p) are not wired into the daemon yet; the port model is in src/network/ports.ts.');
+    line(out, iptablesSave(engine.networks.list(), engine.ports.mapper.bindings()).trimEnd());
+    note(out, 'Each bridge has its FORWARD rules, an isolation rule and a MASQUERADE for its subnet; the\npublished port adds an ACCEPT in DOCKER and a DNAT to web:80 (docker-proxy carries the loopback traffic).');
     await traceStep(engine, out);
     for (const c of engine.containers.all()) await engine.containers.remove(c.id, { force: true });
   } finally {

@@ -21,6 +21,8 @@ import { ImageService } from './images.js';
 import { defaultPrograms } from './programs.js';
 import { VolumeService } from './volumes.js';
 import { hostMachine } from './containers/machine.js';
+import { PublishedPorts } from './published.js';
+import { withTcp } from './nettcp.js';
 
 export interface EngineOptions {
   root?: string;
@@ -38,6 +40,8 @@ export class Engine {
   readonly execs: ExecService;
   readonly volumes: VolumeService;
   readonly networks: NetworkService;
+  /** Published ports (real host listeners) and the containers' TCP sockets (published.ts). */
+  readonly ports = new PublishedPorts();
   /** Containers' upper layers, persisted in the store (containers/uppers.ts). */
   readonly uppers: PersistedUppers;
 
@@ -54,13 +58,13 @@ export class Engine {
       uppers: this.uppers,
       programs: opts.programs ?? defaultPrograms(),
       etcFiles: (c) => net.etcFiles(c),
-      netStack: (c) => net.stack(c.id),
+      netStack: (c) => withTcp(net.stack(c.id), net.ctl, c.id, this.ports),
       machine: hostMachine(store.root),
       mounts: (c) => this.volumes.runtimeMounts(c),
       archiveMounts: (c) => this.volumes.archiveMounts(c),
     });
     const cgroups = this.runtime.cgroups;
-    this.containers = new ContainerService(store, this.images, this.events, new NetworkedRuntime(this.runtime, net), {
+    this.containers = new ContainerService(store, this.images, this.events, new NetworkedRuntime(this.runtime, net, this.ports), {
       get cgroupVersion() {
         return cgroups.version;
       },

@@ -29,6 +29,10 @@ import { resolvePath, type Resolvable, type Resolved } from '../vfs/resolve.js';
 import type { LayerEntry, LayerSource } from './types.js';
 
 export const OPAQUE_XATTR = 'trusted.overlay.opaque';
+/** Set on a copied-up object: a file handle of its lower origin (fs/overlayfs/copy_up.c ovl_set_origin). */
+export const ORIGIN_XATTR = 'trusted.overlay.origin';
+/** Set on a directory that may hold copied-up entries (copy_up.c: "Mark parent \"impure\""). */
+export const IMPURE_XATTR = 'trusted.overlay.impure';
 const OVERLAY_XATTR_PREFIX = 'trusted.overlay.';
 
 /** A layer's diff directory: its root and identities. */
@@ -44,6 +48,16 @@ export function isWhiteout(n: Inode | undefined | null): boolean {
 
 export function isOpaque(n: Inode | undefined | null): boolean {
   return !!n && n.kind === 'dir' && n.xattrs?.get(OPAQUE_XATTR) === 'y';
+}
+
+/**
+ * The kernel's marks after a copy-up: the copy gets `origin` (a file handle of the lower object: on
+ * ext4 29 bytes, ovl_fb's 5-byte header, the filesystem's 16-byte uuid, inode and generation), its
+ * parent `impure`. Only their size matters here: they take space in the upper inode (see xattrBlock).
+ */
+export function markCopiedUp(up: Inode, parent: DirInode): void {
+  (up.xattrs ??= new Map()).set(ORIGIN_XATTR, '\0'.repeat(29));
+  (parent.xattrs ??= new Map()).set(IMPURE_XATTR, 'y');
 }
 
 export function setOpaque(d: DirInode): void {

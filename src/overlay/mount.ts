@@ -44,7 +44,7 @@ import { MKDIR_MODE_MASK, initOwner, modeAfterChown, now, statOf, type Stats } f
 import { SubtreeView } from '../vfs/subtree.js';
 import { allocDev } from '../vfs/superblock.js';
 import { Vfs, checkRenameTarget } from '../vfs/vfs.js';
-import { isOpaque, isOverlayXattr, isWhiteout, newWhiteout, setOpaque } from '../layer/diff-dir.js';
+import { isOpaque, isOverlayXattr, isWhiteout, markCopiedUp, newWhiteout, setOpaque } from '../layer/diff-dir.js';
 import { MergedLookup, MergedNode, type Probe, type Strategy } from './lookup.js';
 import { mergeLowerChildren, type LowerStack } from './stack.js';
 
@@ -261,6 +261,7 @@ export class OverlayMount implements FileSystem {
     }
     up.mtime = lower.mtime;
     linkInto(parentUpper, node.name, up);
+    markCopiedUp(up, parentUpper);
     node.upper = up;
     this.counters.copyUps++;
     return up;

@@ -8,8 +8,6 @@ import { pack as tarPack, type Header as TarHeader, type Pack } from 'tar-stream
 import { fileData, type DirInode, type Inode } from '../vfs/inode.js';
 import { joinPath } from '../vfs/resolve.js';
 import { isOpaque, isOverlayXattr, isWhiteout } from '../layer/diff-dir.js';
-import { mergeLowerChildren, type LowerDir } from './stack.js';
-import type { OverlayMount } from './mount.js';
 
 const WH = '.wh.';
 const OPQ = '.wh..wh..opq';
@@ -109,40 +107,4 @@ export async function packUpper(upper: DirInode): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export interface Change {
-  kind: 'A' | 'C' | 'D';
-  /** Absolute, as `docker diff` prints it. */
-  path: string;
-}
-
-/**
- * What `docker diff` shows for this mount: A for a path only the upper layer has, C for one the
- * lowers have too (copied-up parents included), D for a whiteout, and for an opaque directory that
- * hides lower entries, D for each hidden lower entry. Sorted by path (Docker prints no fixed order).
- */
-export function diffUpper(mount: OverlayMount): Change[] {
-  const out: Change[] = [];
-  const walk = (dir: DirInode, path: string, lowers: readonly LowerDir[]): void => {
-    const lowerKids = lowers.length > 0 ? mergeLowerChildren(lowers) : new Map();
-    for (const [name, e] of dir.entries) {
-      const p = joinPath(path, name);
-      const lower = lowerKids.get(name);
-      if (isWhiteout(e)) {
-        if (lower) out.push({ kind: 'D', path: '/' + p });
-        continue;
-      }
-      out.push({ kind: lower ? 'C' : 'A', path: '/' + p });
-      if (e.kind === 'dir') {
-        const below = lower?.dirs && e.kind === 'dir' ? lower.dirs : [];
-        if (isOpaque(e)) {
-          for (const hidden of below.length ? mergeLowerChildren(below).keys() : [])
-            if (!e.entries.has(hidden)) out.push({ kind: 'D', path: `/${p}/${hidden}` });
-        }
-        // Inside an opaque directory a path the lowers had is still a change (C), not an addition.
-        walk(e, p, below);
-      }
-    }
-  };
-  walk(mount.upper.root, '', mount.lowers.rootStack());
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
+export { diffUpper, type Change } from './changes.js';

@@ -35,7 +35,8 @@ export function contextPort(ctx: FsContext, statfsOf?: StatFsOf): FsPort {
     access: async (p, mode) => ctx.access(p, mode),
     openRead: async (p) => openRead(ctx, p),
     openWrite: async (p, f) => openWrite(ctx, p, f),
-    mkdir: async (p, m) => ctx.mkdir(p, m),
+    // mkdir(2) applies the process's umask (runc's 022), as open(2) does when it creates
+    mkdir: async (p, m) => ctx.mkdir(p, (m ?? 0o755) & ~0o022),
     rmdir: async (p) => ctx.rmdir(p),
     unlink: async (p) => ctx.unlink(p),
     rename: async (a, b) => ctx.rename(a, b),

@@ -16,7 +16,12 @@ export type SysErrno =
   | 'ENOEXEC' // the file is no program the model can run
   | 'EAGAIN' // fork refused (pids limit)
   | 'ENOSYS' // a call the model's kernel does not have (statfs over a port without it)
-  | 'EINVAL';
+  | 'EINVAL'
+  | 'EADDRINUSE' // bind(2) to a port a socket of the namespace holds
+  | 'ECONNREFUSED' // connect(2) to a port nothing listens on (the peer answered RST)
+  | 'ECONNRESET' // the peer closed a connection it had not accepted
+  | 'ETIMEDOUT' // connect(2) whose SYN a firewall rule dropped
+  | 'ENETUNREACH'; // connect(2) with no route, or off the machine (boxlab sends nothing out)
 
 const text: Record<SysErrno, string> = {
   EPIPE: 'Broken pipe',
@@ -29,6 +34,11 @@ const text: Record<SysErrno, string> = {
   EAGAIN: 'Resource temporarily unavailable',
   EINVAL: 'Invalid argument',
   ENOSYS: 'Function not implemented',
+  EADDRINUSE: 'Address already in use',
+  ECONNREFUSED: 'Connection refused',
+  ECONNRESET: 'Connection reset by peer',
+  ETIMEDOUT: 'Connection timed out',
+  ENETUNREACH: 'Network is unreachable',
 };
 
 export class SysError extends Error {

@@ -5,7 +5,6 @@
  * in-memory Vfs (the caller is root there). The kernel turns a port into each process's view:
  * relative paths from its cwd, streams held by the process (processView below).
  */
-import { posix } from 'node:path';
 import { FsError } from '../errors.js';
 import type { Vfs } from '../vfs/vfs.js';
 import type { FileStat, FileSystem, ReadStream, WriteFlags, WriteStream } from './program.js';
@@ -34,7 +33,8 @@ export function vfsPort(vfs: Vfs): FsPort {
     },
     openRead: async (p) => openReadVfs(vfs, p),
     openWrite: async (p, f) => openWriteVfs(vfs, p, f),
-    mkdir: async (p, m) => vfs.mkdir(p, m),
+    // mkdir(2) applies the process's umask (runc's 022), as open(2) does when it creates
+    mkdir: async (p, m) => vfs.mkdir(p, (m ?? 0o755) & ~0o022),
     rmdir: async (p) => vfs.rmdir(p),
     unlink: async (p) => vfs.unlink(p),
     rename: async (a, b) => vfs.rename(a, b),
@@ -102,7 +102,9 @@ export interface ViewOwner {
 
 /** A process's FileSystem: paths from its cwd, opened streams held (and closed at exit) by it. */
 export function processView(port: FsPort, owner: ViewOwner): FileSystem {
-  const abs = (p: string) => posix.resolve(owner.cwd, p);
+  // Relative to the cwd, but not normalised: the kernel's walk decides what `..` after a symlink and a
+  // trailing slash mean (`ls -l link/` lists the directory a symlink names; path_resolution(7)).
+  const abs = (p: string) => (p === '' ? owner.cwd : p.startsWith('/') ? p : owner.cwd === '/' ? `/${p}` : `${owner.cwd}/${p}`);
   return {
     resolve: abs,
     stat: (p) => port.stat(abs(p)),

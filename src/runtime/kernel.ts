@@ -213,6 +213,7 @@ export class Kernel {
       ns: parent.ns,
       parent,
       argv: over.argv ?? parent.argv,
+      ...(over.argv ? {} : { cmdline: parent.cmdline, comm: parent.comm }),
       env: new Map(over.env ?? parent.env),
       cwd: over.cwd ?? parent.cwd,
       cred: parent.cred,

@@ -5,6 +5,7 @@
  * model (src/network); applets (`ip`, `ping`, `nslookup`, `hostname -i`, `wget`) only read it.
  * Nothing here sends traffic or asks a real resolver: a name the model does not know is not found.
  */
+import type { TcpEnd, TcpListener } from './tcp.js';
 
 /** Where a packet from this namespace to an address ends up. */
 export interface Reach {
@@ -18,7 +19,7 @@ export interface Reach {
   readonly noRoute?: boolean;
 }
 
-/** A server listening in a container the model runs (a published port's target, `wget`'s peer). */
+/** What a process sees of its network namespace (a container's, from the network model). */
 export interface NetStack {
   /** `ip addr`, `ip -o addr`, with `-4` only IPv4 lines. */
   ipAddr(opts: { oneline?: boolean; family?: 4 | 6 }): string;
@@ -35,6 +36,18 @@ export interface NetStack {
   hasEmbeddedDns(): boolean;
   /** Where a packet to this IPv4 address goes. */
   reach(ip: string): Reach;
+  /**
+   * bind(2)+listen(2) on a TCP port of this namespace (tcp.ts): EADDRINUSE when taken. A server the
+   * model runs (`httpd`, `nc -l`) is what a published port or another container's `wget` reaches.
+   */
+  listen?(port: number, ip?: string): TcpListener;
+  /**
+   * connect(2) to ip:port along the packet path reach() models: a listener in this namespace (lo or
+   * its own address), in the container holding the address, or a published port of the host; else
+   * ECONNREFUSED (nothing listens), ETIMEDOUT (a rule drops it), ENETUNREACH (no route, or off the
+   * machine: boxlab sends nothing out).
+   */
+  connect?(ip: string, port: number): TcpEnd;
 }
 
 /** The embedded DNS server's address (libnetwork resolver.go). */

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 /**
  * The process table: PID namespaces and the records of processes in them, with the kernel's rules
  * for signals, death, orphans and reaping. kernel.ts runs programs in these records.
@@ -87,6 +88,8 @@ export interface ProcInit {
   ns: PidNamespace;
   parent: Proc | null;
   argv: readonly string[];
+  cmdline?: readonly string[] | undefined;
+  comm?: string | undefined;
   env: Map<string, string>;
   cwd: string;
   cred: Credentials;
@@ -110,6 +113,13 @@ export class Proc {
   parent: Proc | null;
   readonly children = new Set<Proc>();
   argv: readonly string[];
+  /**
+   * What /proc/PID/cmdline shows when it is not argv: a busybox NOEXEC applet run in the shell's own
+   * process without execve (ash's last command) keeps the shell's command line.
+   */
+  cmdline?: readonly string[];
+  /** The task's name when it is not argv[0]'s (prctl PR_SET_NAME: busybox names a NOEXEC applet so). */
+  comm?: string;
   env: Map<string, string>;
   cwd: string;
   cred: Credentials;
@@ -149,6 +159,8 @@ export class Proc {
     this.ns = init.ns;
     this.parent = init.parent;
     this.argv = init.argv;
+    if (init.cmdline) this.cmdline = init.cmdline;
+    if (init.comm) this.comm = init.comm;
     this.env = init.env;
     this.cwd = init.cwd;
     this.cred = init.cred;
@@ -250,7 +262,8 @@ export class Proc {
       ppid,
       uid: this.cred.uid,
       gid: this.cred.gid,
-      argv: this.argv,
+      argv: this.cmdline ?? this.argv,
+      comm: taskComm(this),
       state,
       startTime: this.startTime,
     };
@@ -337,4 +350,9 @@ export class Proc {
     this.parent?.children.delete(this);
     for (const c of this.children) if (c.state === 'zombie') c.reap();
   }
+}
+
+/** comm: the task's name, or the executed file's, at most 15 bytes (TASK_COMM_LEN). */
+export function taskComm(p: Proc): string {
+  return (p.comm ?? posix.basename(p.argv[0] ?? '')).slice(0, 15);
 }

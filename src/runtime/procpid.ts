@@ -5,10 +5,9 @@
  * modelled: the model's processes have no address space, so status leaves those lines out and stat
  * shows 0 in those fields.
  */
-import { posix } from 'node:path';
 import { NS_ENTRIES, nsLink } from './nsids.js';
 import { fdLimitsNode } from './procfd.js';
-import type { PidNamespace, Proc } from './process.js';
+import { taskComm, type PidNamespace, type Proc } from './process.js';
 import { dirOf, fileOf, type SynthNode } from '../vfs/synthfs.js';
 
 /** What a process's files need from the /proc they are in. */
@@ -32,9 +31,9 @@ const DEFAULT_CAPS = '00000000a80425fb';
 
 const STATE_NAME = { R: 'R (running)', S: 'S (sleeping)', T: 'T (stopped)', Z: 'Z (zombie)' } as const;
 
-/** comm: the executed file's name, at most 15 bytes (TASK_COMM_LEN). */
+/** comm: the task's name, at most 15 bytes (TASK_COMM_LEN). */
 export function comm(p: Proc): string {
-  return posix.basename(p.argv[0] ?? '').slice(0, 15);
+  return taskComm(p);
 }
 
 function mask(p: Proc, which: 'ignore' | 'catch'): string {
@@ -124,7 +123,7 @@ export function pidNode(p: Proc, rest: readonly string[], v: PidView): SynthNode
   if (rest.length > 1) return null;
   switch (name) {
     case 'cmdline':
-      return fileOf(() => (p.state === 'zombie' ? '' : p.argv.map((a) => `${a}\0`).join('')));
+      return fileOf(() => (p.state === 'zombie' ? '' : (p.cmdline ?? p.argv).map((a) => `${a}\0`).join('')));
     case 'comm':
       return { type: 'file', mode: 0o644, content: () => `${comm(p)}\n` };
     case 'environ':

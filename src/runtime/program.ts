@@ -171,6 +171,11 @@ export interface ExecRequest {
   readonly path?: string;
   readonly applet?: string;
   readonly argv: readonly string[];
+  /**
+   * A busybox NOEXEC applet run by the shell in its own process (no execve): /proc keeps the
+   * shell's command line and the task takes the applet's name (run_noexec_applet_and_exit).
+   */
+  readonly noexec?: boolean;
   /** The new environment; default: a copy of the caller's. */
   readonly env?: ReadonlyMap<string, string>;
 }
@@ -196,10 +201,27 @@ export interface ProcessInfo {
   readonly uid: number;
   readonly gid: number;
   readonly argv: readonly string[];
+  /** The task's name (/proc/PID/comm). */
+  readonly comm: string;
   /** R running or runnable, S sleeping (blocked), T stopped, Z zombie, as /proc/PID/stat says. */
   readonly state: 'R' | 'S' | 'T' | 'Z';
   /** When it started, ms since the epoch, on the system clock. */
   readonly startTime: number;
+}
+
+/** A connected TCP socket as two descriptors (read and write) of the process. */
+export interface Connection {
+  readonly input: ReadStream;
+  readonly output: WriteStream;
+  /** The peer, "IP:PORT". */
+  readonly remote: string;
+}
+
+/** A socket in LISTEN the process holds. */
+export interface ListeningSocket {
+  /** accept(2): waits for a connection (EINTR on a caught signal, ProcessKilled at death). */
+  accept(): Promise<Connection>;
+  close(): void;
 }
 
 export interface System {
@@ -208,6 +230,19 @@ export interface System {
   hostname(): string;
   /** The process's network namespace as the model sees it (none outside a container). */
   net?(): NetStack | undefined;
+  /**
+   * socket+bind+listen on a TCP port of the process's network namespace: a listening socket the
+   * process holds (closed at its death). SysError EADDRINUSE when taken, ENETDOWN-like EINVAL with no
+   * namespace the model knows.
+   */
+  listen?(port: number, ip?: string): ListeningSocket;
+  /**
+   * The listening socket another process holds, now held by this one too (a forked child's copy of
+   * the descriptor: a daemon listens, forks, and the parent exits while the child serves).
+   */
+  adoptListener?(s: ListeningSocket): ListeningSocket;
+  /** socket+connect: the connection's two streams, held by the process; SysError ECONNREFUSED etc. */
+  connect?(ip: string, port: number): Promise<Connection>;
 
   /** Milliseconds since the epoch on the system clock (real, or a lab's virtual clock). */
   now(): number;

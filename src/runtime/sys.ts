@@ -25,6 +25,40 @@ import type {
 } from './program.js';
 import { X_OK } from './program.js';
 import type { StatFs } from './busybox/ext.js';
+import type { Connection, ListeningSocket } from './program.js';
+import type { TcpEnd, TcpListener } from './tcp.js';
+
+/** An established connection's two directions as the process's descriptors. */
+function holdEnd(handles: Handles, end: TcpEnd): Connection {
+  return { input: handles.holdSource(end.reader), output: handles.holdSink(end.writer), remote: end.remote };
+}
+
+/** The socket behind each descriptor, and how many descriptors (in any process) still hold it. */
+const listenerOf = new WeakMap<ListeningSocket, { raw: TcpListener; refs: { n: number } }>();
+
+/**
+ * A listening socket the process holds, as a descriptor: accept blocks as the process's call, and
+ * the socket closes when its last holder closes it or dies (a daemon's forked child keeps it open).
+ */
+function holdListener(p: Proc, image: number, handles: Handles, raw: TcpListener, refs = { n: 0 }): ListeningSocket {
+  refs.n++;
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    if (--refs.n === 0) raw.close();
+  };
+  p.onDeath.add(release);
+  const s: ListeningSocket = {
+    accept: async () => holdEnd(handles, await p.block(image, true, (abort) => raw.accept(abort))),
+    close: () => {
+      p.onDeath.delete(release);
+      release();
+    },
+  };
+  listenerOf.set(s, { raw, refs });
+  return s;
+}
 
 /** One process's `sys`, bound to the program image it was made for. */
 export class Sys implements System {
@@ -47,6 +81,24 @@ export class Sys implements System {
   }
   net(): NetStack | undefined {
     return this.p.uts.net;
+  }
+  listen(port: number, ip?: string): ListeningSocket {
+    this.p.check(this.image);
+    const net = this.p.uts.net;
+    if (!net?.listen) throw new SysError('EINVAL', 'bind');
+    return holdListener(this.p, this.image, this.handles, net.listen(port, ip));
+  }
+  adoptListener(s: ListeningSocket): ListeningSocket {
+    this.p.check(this.image);
+    const held = listenerOf.get(s);
+    if (!held) throw new SysError('EBADF', 'accept');
+    return holdListener(this.p, this.image, this.handles, held.raw, held.refs);
+  }
+  async connect(ip: string, port: number): Promise<Connection> {
+    await this.p.enter(this.image);
+    const net = this.p.uts.net;
+    if (!net?.connect) throw new SysError('ENETUNREACH', 'connect');
+    return holdEnd(this.handles, net.connect(ip, port));
   }
   now(): number {
     return this.k.clock.now();
@@ -76,6 +128,11 @@ export class Sys implements System {
     const r = await this.k.resolve(this.p.fs, this.p.cwd, req);
     const child = this.k.fork(this.p, { argv: r.argv, env: req.env, cwd: req.cwd, ignore: req.ignore });
     child.resetForExec();
+    if (req.noexec && req.applet) {
+      // forked, then the applet runs in the child without execve: the shell's command line stays
+      child.cmdline = this.p.cmdline ?? this.p.argv;
+      child.comm = req.applet;
+    }
     this.startChild(child, r.program, req);
     return child.pidIn(this.p.ns);
   }
@@ -124,6 +181,13 @@ export class Sys implements System {
       stderr: req.stderr && req.stderr !== this.stdio.stderr ? h.dupWrite(req.stderr) : this.stdio.stderr,
     };
     this.p.resetForExec();
+    if (req.noexec && req.applet) {
+      this.p.cmdline = this.p.cmdline ?? this.p.argv;
+      this.p.comm = req.applet;
+    } else {
+      this.p.cmdline = undefined;
+      this.p.comm = undefined;
+    }
     this.p.argv = r.argv;
     if (req.env) this.p.env = new Map(req.env);
     return this.k.run(this.p, r.program, stdio, h);

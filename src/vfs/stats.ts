@@ -21,6 +21,24 @@ export interface Stats {
   rdev?: { major: number; minor: number };
   /** st_blocks (512-byte units) when the filesystem says; else derived from the size as ext4 would. */
   blocks?: number;
+  /** The inode's xattrs overflow its own space and take a 4 KiB block of their own (st_blocks counts it). */
+  xattrBlock?: boolean;
+}
+
+/**
+ * ext4 keeps xattrs in the spare end of a 256-byte inode: 96 bytes, less a 4-byte magic and a 4-byte
+ * end mark; each entry takes a 16-byte header and its name (without the `user.`/`trusted.`/`security.`
+ * prefix, which is an index) rounded up to 4, and its value rounded up to 4 (fs/ext4/xattr.h,
+ * EXT4_XATTR_LEN and EXT4_XATTR_SIZE). Past that, ext4 gives them a block. Measured on Docker's upper
+ * dirs here: `origin` and `impure` together (a copied-up directory holding a copied-up entry) spill,
+ * so `ls -l` of such a directory counts 8 more 512-byte blocks; `origin` alone or `opaque` alone fit.
+ */
+function xattrBlock(xattrs: ReadonlyMap<string, string> | undefined): boolean {
+  if (!xattrs?.size) return false;
+  const pad = (n: number) => (n + 3) & ~3;
+  let used = 0;
+  for (const [k, v] of xattrs) used += 16 + pad(Buffer.byteLength(k.replace(/^(user|trusted|security)\./, ''))) + pad(Buffer.byteLength(v));
+  return used > 96 - 8;
 }
 
 export function statOf(inode: Inode, dev = 0): Stats {
@@ -45,6 +63,7 @@ export function statOf(inode: Inode, dev = 0): Stats {
     dev,
   };
   if (inode.kind === 'char' || inode.kind === 'block') st.rdev = { major: inode.major, minor: inode.minor };
+  if (xattrBlock(inode.xattrs)) st.xattrBlock = true;
   return st;
 }
 

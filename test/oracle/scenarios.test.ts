@@ -38,6 +38,8 @@ export const EXPECTED = [
   'diff-commit',
   'containers-more',
   'containers-interactive',
+  'containers-everyday',
+  'shell-basics',
   'volumes',
   'volumes-more',
   'volumes-from',
@@ -45,6 +47,8 @@ export const EXPECTED = [
   'fd-limits',
   'network',
   'network-more',
+  'ports',
+  'update',
 ];
 
 const scenarios = readdirSync(DIR)

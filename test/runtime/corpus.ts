@@ -45,6 +45,7 @@ export const CORPUS: Case[] = [
   { name: 'quoted here-document', script: "cat <<'EOF'\n$HOME `x` \\n\nEOF" },
   { name: 'here-document with tabs', script: 'cat <<-EOF\n\tindented\n\t\tmore\n\tEOF\necho done' },
   { name: 'here-document into read', script: 'read a b <<EOF\none two three\nEOF\necho "$a|$b"' },
+  { name: 'exec makes redirections the shell\'s own', script: 'exec 3>f; echo via3 >&3; exec 3>&-; cat f; exec 4<a.txt; read l <&4; echo "$l"; echo x >&3; echo $?', files: FILES },
   { name: 'redirect a compound command', script: '{ echo a; echo b; } > out; cat out; for i in 1 2; do echo $i; done > out2; cat out2' },
   // pipelines and status
   { name: 'pipeline', script: 'cat a.txt | cat | cat', files: FILES },
@@ -101,6 +102,7 @@ export const CORPUS: Case[] = [
   { name: 'wait for unknown pid', script: 'wait 99999; echo $?' },
   { name: 'kill errors', script: 'kill -9; echo $?; kill 99999; echo $?; kill -FOO 1; echo $?' },
   { name: 'kill -l', script: 'kill -l 15; kill -l TERM; kill -l 137' },
+  { name: 'kill -l lists every signal', script: 'kill -l | head -40' },
   { name: 'subshell keeps $$', script: 'a=$$; b=$(echo $$); (c=$$; [ $a = $c ] && echo same); [ $a = $b ] && echo same2' },
   { name: 'sleep argument errors', script: 'sleep x; echo $?; sleep 0.1s; echo $?' },
   { name: 'cat errors', script: 'cat a.txt nofile b.txt; echo $?; cat dir; echo $?', files: FILES },

@@ -99,12 +99,12 @@ describe('a container whose PID 1 is sh -c', () => {
     expect([...s.proc.ns.procs.values()].filter((p) => p.alive)).toEqual([]);
   });
 
-  it('shows the shell, a background job and ps itself in ps, with container pids', async () => {
+  it('shows the shell, a background job and ps itself in ps, with container pids (ps, a NOEXEC applet, keeps the shell\'s command line)', async () => {
     const { clock, kernel } = kernelWith();
     const s = await start(['sh', '-c', 'sleep 100 & ps; kill $!'], { kernel, clock });
     await clock.advance(1);
     const out = (await s.done).stdout;
-    expect(out).toBe('PID   USER     COMMAND\n    1 root     sh -c sleep 100 & ps; kill $!\n    2 root     sleep 100\n    3 root     ps\n');
+    expect(out).toBe('PID   USER     COMMAND\n    1 root     sh -c sleep 100 & ps; kill $!\n    2 root     sleep 100\n    3 root     {ps} sh -c sleep 100 & ps; kill $!\n');
   });
 });
 

@@ -15,6 +15,7 @@ import { boolValue, param, writeJson, writeStatus, type ApiRequest } from '../ht
 import { frame, hijack, upgradeBody, type Hijacked } from '../hijack.js';
 import { InputQueue } from '../../engine/containers/stdin.js';
 import { archiveRoutes } from './archive.js';
+import { updateRoutes } from './update.js';
 import type { Route } from '../route.js';
 
 async function readBody(req: ApiRequest): Promise<unknown> {
@@ -124,7 +125,7 @@ export function containerRoutes(engine: Engine): Route[] {
           res,
           200,
           chosen.map((c) => {
-            const row = containerRow(c, now, { ports: [] });
+            const row = containerRow(c, now, { ports: engine.ports.apiPorts(c, c.state.Running) });
             return c.config.Image !== c.image && imageNow.get(c.config.Image) !== c.image ? { ...row, Image: c.image } : row;
           }),
         );
@@ -135,7 +136,7 @@ export function containerRoutes(engine: Engine): Route[] {
       path: '/containers/:id/json',
       handler: async (req, res) => {
         const c = svc.get(param(req, 'id'));
-        writeJson(res, 200, inspectContainer(c, { lowerDirs: await lowerDirs(c.id), execIds: engine.execs.idsOf(c.id), ports: {} }));
+        writeJson(res, 200, inspectContainer(c, { lowerDirs: await lowerDirs(c.id), execIds: engine.execs.idsOf(c.id), ports: engine.ports.portsJson(c) }));
       },
     },
     {
@@ -345,6 +346,7 @@ export function containerRoutes(engine: Engine): Route[] {
       },
     },
     ...archiveRoutes(engine),
+    ...updateRoutes(engine),
     {
       method: 'POST',
       path: '/commit',

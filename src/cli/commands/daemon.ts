@@ -12,6 +12,7 @@ interface DaemonFlags {
   tlskey?: string;
   debug?: boolean;
   cgroupVersion?: string;
+  ip?: string;
 }
 
 /**
@@ -32,11 +33,13 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--tlskey <file>', "the server's key", '')
     .option('-D, --debug', 'log every request')
     .option('--cgroup-version <1|2>', "the cgroup layout containers see: 1 (this host's: a hierarchy per controller) or 2 (unified)", '1')
+    .option('--ip <address>', 'the default host IP a published port without one listens on (dockerd --ip)', '0.0.0.0')
     .action(async (flags: DaemonFlags) => {
       if (flags.root) program.setOptionValue('root', flags.root);
       const engine = await ctx.engine();
       if (flags.cgroupVersion !== '1' && flags.cgroupVersion !== '2') throw new Error(`--cgroup-version is 1 or 2, not ${flags.cgroupVersion}`);
       engine.runtime.cgroups.version = flags.cgroupVersion === '2' ? 2 : 1;
+      engine.ports.defaultIp = flags.ip ?? '0.0.0.0';
       const { Daemon } = await import('../../api/daemon.js');
       const { parseHost } = await import('../../api/listen.js');
       const useTls = !!(flags.tls || flags.tlsverify);

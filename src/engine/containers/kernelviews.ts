@@ -19,6 +19,7 @@ import type { MountNamespace } from '../../vfs/namespace.js';
 import { EmptyFs } from '../../vfs/synthfs.js';
 import { tmpfs, type Vfs } from '../../vfs/vfs.js';
 import type { ContainerRecord } from './record.js';
+import { cgroupLimitsOf } from './update.js';
 
 export type { Machine };
 
@@ -101,17 +102,7 @@ export function containerNamespaces(
 
 /** The container's cgroup, `/docker/<id>` under the cgroupfs driver, with its HostConfig's limits. */
 export function containerCgroup(c: ContainerRecord): Cgroup {
-  const h = c.hostConfig as Record<string, unknown>;
-  const num = (k: string) => (typeof h[k] === 'number' ? (h[k] as number) : 0);
-  return new Cgroup(`/docker/${c.id}`, {
-    memory: num('Memory'),
-    memorySwap: num('MemorySwap'),
-    cpuShares: num('CpuShares'),
-    nanoCpus: num('NanoCpus'),
-    cpuQuota: num('CpuQuota'),
-    cpuPeriod: num('CpuPeriod'),
-    pidsLimit: typeof h.PidsLimit === 'number' ? h.PidsLimit : null,
-  });
+  return new Cgroup(`/docker/${c.id}`, cgroupLimitsOf(c.hostConfig));
 }
 
 export interface ViewContext {

@@ -21,6 +21,7 @@ import { goTime, initialState, type ContainerRecord, type MountPoint } from './r
 import { resolveJoinModes } from './kernelviews.js';
 import { TaskStartError, type Task, type TaskExit, type TaskRuntime } from './task.js';
 import { InputQueue } from './stdin.js';
+import { updateContainer, type UpdateRequest } from './update.js';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
@@ -506,6 +507,11 @@ export class ContainerService {
   }
 
   /** Unused by containers and their upper layers: what `docker rm` would free. */
+  /** `docker update`: new limits and restart policy (update.ts). */
+  async update(ref: string, body: UpdateRequest): Promise<{ Warnings: string[] | null }> {
+    return updateContainer(this.get(ref), body, { ncpu: os.cpus().length, save: (r) => this.save(r), emit: (r) => this.emit(r, 'update'), cgroupOf: (id) => this.runtime.cgroupOf?.(id) });
+  }
+
   async saveRecord(rec: ContainerRecord): Promise<void> {
     await this.save(rec);
   }

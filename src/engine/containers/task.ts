@@ -4,6 +4,7 @@
  * rootfs, namespaces and processes and reports how PID 1 ended. The model runtime is runtime.ts; tests
  * of the lifecycle drive the service with a scripted one.
  */
+import type { Cgroup } from '../../runtime/cgroup.js';
 import type { ContainerRecord } from './record.js';
 import type { StdStream } from './logs.js';
 
@@ -87,4 +88,6 @@ export interface TaskRuntime {
   cleanup(c: ContainerRecord): Promise<void>;
   /** The container is deleted: its rootfs and upper layer go. */
   remove(c: ContainerRecord): Promise<void>;
+  /** A running container's cgroup, whose limits `docker update` changes live. */
+  cgroupOf?(id: string): Cgroup | undefined;
 }

@@ -216,9 +216,13 @@ export function modeString(st: FileStat): string {
   );
 }
 
-/** 512-byte blocks a file occupies, as ext4 allocates them (4 KiB blocks; a symlink under 60 bytes is inline). */
+/** 512-byte blocks a file occupies, as ext4 allocates them (4 KiB blocks; a symlink under 60 bytes is inline; an xattr block). */
 export function blocksOf(st: FileStat): number {
   if (st.blocks !== undefined) return st.blocks;
+  return dataBlocks(st) + (st.xattrBlock ? 8 : 0);
+}
+
+function dataBlocks(st: FileStat): number {
   if (st.type === 'dir') return Math.max(8, Math.ceil(st.size / 4096) * 8);
   if (st.type === 'symlink') return st.size < 60 ? 0 : 8;
   if (st.type !== 'file') return 0;

@@ -19,6 +19,11 @@ interface CopyOpts {
   force: boolean;
   noClobber: boolean;
   verbose: boolean;
+  /**
+   * Files copied so far by dev:ino, and where: copy_file's ino/dev hashtable (FEATURE_PRESERVE_HARDLINKS,
+   * on in Debian's build). Without dereferencing, a second name of a copied inode becomes a hardlink.
+   */
+  links: Map<string, string>;
 }
 
 async function preserve(c: Ctx, dst: string, st: FileStat): Promise<void> {
@@ -52,6 +57,12 @@ async function copyRegular(c: Ctx, src: string, dst: string, st: FileStat, o: Co
     return false;
   }
   if (existing && o.noClobber) return true;
+  if (o.noDeref) {
+    const key = `${st.dev}:${st.ino}`;
+    const first = o.links.get(key);
+    if (first !== undefined) return linkAgain(c, first, dst);
+    o.links.set(key, dst);
+  }
   let r;
   try {
     r = await c.fs.openRead(src);
@@ -94,6 +105,24 @@ async function copyRegular(c: Ctx, src: string, dst: string, st: FileStat, o: Co
   }
   if (o.preserve) await preserve(c, dst, st);
   return true;
+}
+
+/** A second name of a copied inode: link(2) to the first copy, once more after removing the destination. */
+async function linkAgain(c: Ctx, first: string, dst: string): Promise<boolean> {
+  try {
+    await c.fs.link(first, dst);
+    return true;
+  } catch (e) {
+    rethrowKilled(e);
+  }
+  try {
+    await c.fs.unlink(dst).catch(rethrowKilled);
+    await c.fs.link(first, dst);
+    return true;
+  } catch (e) {
+    await c.perror(`can't create link '${dst}'`, e);
+    return false;
+  }
 }
 
 async function copyDir(c: Ctx, src: string, dst: string, st: FileStat, o: CopyOpts): Promise<boolean> {
@@ -164,7 +193,7 @@ async function copyAny(c: Ctx, src: string, dst: string, o: CopyOpts, top: boole
     try {
       await c.fs.symlink(target, dst);
     } catch (e) {
-      await c.perror(`can't create symlink '${dst}'`, e);
+      await c.perror(`can't create symlink '${dst}' to '${target}'`, e);
       return false;
     }
     if (o.preserve) await preserve(c, dst, st);
@@ -202,6 +231,7 @@ export const cp = applet('cp', async (c) => {
     force: f('f'),
     noClobber: f('n'),
     verbose: f('v'),
+    links: new Map(),
   };
   const pairs = await destinations(c, args, f('T'));
   if (!pairs) return 1;
@@ -242,7 +272,7 @@ export const mv = applet('mv', async (c) => {
       }
     }
     // Across filesystems: copy everything with its attributes, then remove the source (mv.c).
-    const o: CopyOpts = { recursive: true, noDeref: true, preserve: true, force: true, noClobber: false, verbose: false };
+    const o: CopyOpts = { recursive: true, noDeref: true, preserve: true, force: true, noClobber: false, verbose: false, links: new Map() };
     if (!(await copyAny(c, s, d, o, true))) {
       status = 1;
       continue;

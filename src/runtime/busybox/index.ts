@@ -6,11 +6,15 @@
 import type { ProgramRegistry } from '../program.js';
 import { cp, ln, mv } from './copy.js';
 import { mkdir, rm, rmdir, touch } from './files.js';
+import { truncate } from './truncate.js';
 import { find } from './find.js';
 import { egrep, fgrep, grep } from './grep.js';
 import { basename, date, dirname, hostname, id, nproc, pwd, sync, uname, usleep, whoami } from './info.js';
 import { ls } from './ls.js';
 import { ip, nslookup, ping } from './net.js';
+import { httpd } from './httpd.js';
+import { nc } from './nc.js';
+import { wget } from './wget.js';
 import { awk } from './awkmain.js';
 import { hexdump, od } from './dump.js';
 import { expr, printf } from './expr.js';
@@ -29,10 +33,14 @@ export const busyboxApplets: ProgramRegistry = new Map([
   ['ip', ip],
   ['ping', ping],
   ['nslookup', nslookup],
+  ['httpd', httpd],
+  ['nc', nc],
+  ['wget', wget],
   ['mkdir', mkdir],
   ['rmdir', rmdir],
   ['rm', rm],
   ['touch', touch],
+  ['truncate', truncate],
   ['cp', cp],
   ['mv', mv],
   ['ln', ln],

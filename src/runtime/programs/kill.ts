@@ -11,17 +11,23 @@ export interface KillIo {
   err(s: string): Promise<void>;
 }
 
+/** busybox's name for a signal: its table names 29 POLL, the later of SIGIO's two names (u_signal_names.c). */
+function busyboxName(s: number): string | undefined {
+  return s === 29 ? 'POLL' : signalName(s);
+}
+
 async function list(args: string[], io: KillIo): Promise<number> {
   if (args.length === 0) {
     const rows: string[] = [];
-    for (let s = 1; s < NSIG; s++) rows.push(`${s}) ${signalName(s)}`);
+    // print_signames: printf("%2d) %s\n")
+    for (let s = 1; s < NSIG; s++) rows.push(`${String(s).padStart(2)}) ${busyboxName(s)}`);
     await io.out(rows.join('\n') + '\n');
     return 0;
   }
   for (const a of args) {
     if (/^\d+$/.test(a)) {
       const n = Number(a) > 128 ? Number(a) - 128 : Number(a);
-      await io.out(`${signalName(n) ?? n}\n`);
+      await io.out(`${busyboxName(n) ?? n}\n`);
     } else {
       const s = parseSignal(a);
       if (s === undefined) {

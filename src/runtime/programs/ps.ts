@@ -71,7 +71,13 @@ export const ps: Program = async (p) => {
   }
   const procs = p.sys.processes();
   const userOf = (uid: number) => names.get(uid) ?? String(uid);
-  const cmdOf = (proc: (typeof procs)[number]) => (proc.state === 'Z' ? `[${posix.basename(proc.argv[0] ?? '')}]` : proc.argv.join(' '));
+  // procps.c read_cmdline: a zombie shows [comm]; a comm that argv[0]'s name does not start with
+  // (a NOEXEC applet in the shell's process) is shown first, in braces
+  const cmdOf = (proc: (typeof procs)[number]) => {
+    if (proc.state === 'Z') return `[${proc.comm}]`;
+    const args = proc.argv.join(' ');
+    return posix.basename(proc.argv[0] ?? '').startsWith(proc.comm) ? args : `{${proc.comm}} ${args}`;
+  };
   if (specs.length === 0) {
     let out = 'PID   USER     COMMAND\n';
     for (const proc of procs) out += `${String(proc.pid).padStart(5)} ${userOf(proc.uid).slice(0, 8).padEnd(8)} ${cmdOf(proc)}\n`;
@@ -86,7 +92,7 @@ export const ps: Program = async (p) => {
       case 'nice': return '0';
       case 'user': case 'ruser': return userOf(proc.uid);
       case 'group': case 'rgroup': return String(proc.gid);
-      case 'comm': return posix.basename(proc.argv[0] ?? '').slice(0, 15);
+      case 'comm': return proc.comm;
       case 'args': return cmdOf(proc);
       case 'tty': return '?';
       case 'vsz': case 'rss': return '0';

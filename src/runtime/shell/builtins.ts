@@ -8,7 +8,7 @@ import { isKilled } from '../errno.js';
 import { strerror } from '../errno.js';
 import { parseSignal, signalName } from '../signals.js';
 import { IO_BUILTINS } from './builtins-io.js';
-import { execFailure, findCommand, runByName } from './command.js';
+import { execFailure, findCommand, runByName, runsInProcess } from './command.js';
 import { BreakLoop, ContinueLoop, ExitShell, ReturnFn } from './control.js';
 import { ShellError } from './expand.js';
 import { isName } from './lexer.js';
@@ -220,7 +220,7 @@ const exec: Builtin = async (sh, argv) => {
     throw new ExitShell(found.status);
   }
   try {
-    const code = await sh.ctx.sys.exec({ ...found.req, argv: args, env: sh.vars.environ(), ...stdio(sh) });
+    const code = await sh.ctx.sys.exec({ ...found.req, argv: args, env: sh.vars.environ(), noexec: runsInProcess(found.req), ...stdio(sh) });
     throw new ExitShell(code);
   } catch (e) {
     if (e instanceof ExitShell || isKilled(e)) throw e;

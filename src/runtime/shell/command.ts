@@ -13,7 +13,8 @@ import { SIGINT, SIGPIPE } from '../signals.js';
 import type { Node } from './ast.js';
 import { BUILTINS, SPECIAL_BUILTINS } from './builtins.js';
 import { ShellError } from './expand.js';
-import { RedirError, applyRedirs, stdio } from './redir.js';
+import { RedirError, applyRedirs, stdio, withRedirs } from './redir.js';
+import { NOEXEC_APPLETS } from '../busybox/noexec.js';
 import { ExitShell } from './control.js';
 import type { Shell } from './shell.js';
 
@@ -103,6 +104,8 @@ async function withTempVars(sh: Shell, assigns: [string, string][], fn: () => Pr
 
 async function runBuiltin(sh: Shell, n: Simple, name: string, argv: string[], special: boolean): Promise<number> {
   const impl = BUILTINS.get(name)!;
+  // `exec` without a command makes its redirections the shell's own (`exec 3>f`, `exec 3>&-`)
+  if (name === 'exec' && argv.length < 2) return withRedirs(sh, n.redirs, true, async () => 0);
   return withCmdRedirs(sh, n, async () => {
     const savedName = sh.commandname;
     sh.commandname = name;
@@ -177,8 +180,8 @@ async function external(sh: Shell, argv: string[], assigns: [string, string][], 
   const req = { ...found.req, argv, env };
   const sys = sh.ctx.sys;
   try {
-    if (flags & EV_EXIT && !sh.mayHaveTraps) return await sys.exec({ ...req, ...stdio(sh) });
-    const pid = await sys.spawn({ ...req, ...stdio(sh) });
+    if (flags & EV_EXIT && !sh.mayHaveTraps) return await sys.exec({ ...req, noexec: runsInProcess(req), ...stdio(sh) });
+    const pid = await sys.spawn({ ...req, noexec: runsInProcess(req), ...stdio(sh) });
     return await waitForeground(sh, [pid]);
   } catch (e) {
     if (isKilled(e)) throw e;
@@ -186,6 +189,11 @@ async function external(sh: Shell, argv: string[], assigns: [string, string][], 
     await sh.error(f.error);
     return f.status;
   }
+}
+
+/** Whether ash runs this command in its own process rather than execve'ing (a NOEXEC applet by name). */
+export function runsInProcess(req: { applet?: string }): boolean {
+  return req.applet !== undefined && NOEXEC_APPLETS.has(req.applet);
 }
 
 /** `command NAME ARGS`: a builtin or an external command, never a function. */

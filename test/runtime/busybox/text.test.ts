@@ -29,6 +29,7 @@ const cases: Array<[string[], string?, Record<string, string>?]> = [
   [['wc', '-lw', 'a.txt', 'b.txt']],
   [['wc'], 'one two\nthree'],
   [['wc', '-c', 'a.txt', 'nope']],
+  [['wc', '-c', 'sub', 'a.txt']],
   [['wc', '-L', 'csv']],
   [['wc', '-L'], 'a\tb\nab\rc\nx\vyz\n'],
   [['wc', '-mLcw'], 'h\u00e9llo w\u00f6rld\n'],
