@@ -9,7 +9,7 @@ import { FsError } from '../errors.js';
 import type { Vfs } from '../vfs/vfs.js';
 import type { FileStat, FileSystem, ReadStream, WriteFlags, WriteStream } from './program.js';
 import { X_OK } from './program.js';
-import type { Sink, Source } from './stream.js';
+import { nameOpenFile, type Sink, type Source } from './stream.js';
 import type { StatFs } from './busybox/ext.js';
 
 export interface FsPort extends Omit<FileSystem, 'openRead' | 'openWrite' | 'resolve'> {
@@ -112,8 +112,8 @@ export function processView(port: FsPort, owner: ViewOwner): FileSystem {
     readdir: (p) => port.readdir(abs(p)),
     readlink: (p) => port.readlink(abs(p)),
     access: (p, m) => port.access(abs(p), m),
-    openRead: async (p) => owner.holdSource(await port.openRead(abs(p))),
-    openWrite: async (p, f) => owner.holdSink(await port.openWrite(abs(p), f)),
+    openRead: async (p) => owner.holdSource(nameOpenFile(await port.openRead(abs(p)), abs(p))),
+    openWrite: async (p, f) => owner.holdSink(nameOpenFile(await port.openWrite(abs(p), f), abs(p))),
     mkdir: (p, m) => port.mkdir(abs(p), m),
     rmdir: (p) => port.rmdir(abs(p)),
     unlink: (p) => port.unlink(abs(p)),

@@ -10,7 +10,7 @@
 import { SysError, isSysErrno } from './errno.js';
 import type { Proc } from './process.js';
 import type { ReadStream, WriteStream } from './program.js';
-import { Pipe, type Sink, type Source, type StreamKind } from './stream.js';
+import { Pipe, openFileName, type Sink, type Source, type StreamKind } from './stream.js';
 import { SIGPIPE } from './signals.js';
 
 const DEFAULT_READ = 65536;
@@ -27,6 +27,24 @@ class OpenFile<T extends Source | Sink> {
 }
 
 const fileOf = new WeakMap<object, OpenFile<Source> | OpenFile<Sink>>();
+
+/** One descriptor as /proc/PID/fd shows it: the link's target and its mode (proc_fd_link, fs/proc/fd.c). */
+export interface FdLink {
+  target: string;
+  mode: number;
+}
+
+/**
+ * What /proc/PID/fd/N shows for descriptor `s`, or null once it is closed. The link's mode is the
+ * open file's f_mode (fs/proc/fd.c tid_fd_update_inode): r-x for O_RDONLY, -wx for O_WRONLY, rwx for
+ * O_RDWR, which is how runc opens a terminal's slave (and dups it to 0, 1 and 2).
+ */
+export function fdLink(s: ReadStream | WriteStream): FdLink | null {
+  if (!(s instanceof Handle) || s.isClosed) return null;
+  const obj = s.openFile;
+  const mode = obj.kind === 'tty' ? 0o700 : s instanceof ReadHandle ? 0o500 : 0o300;
+  return { target: openFileName(obj), mode };
+}
 
 abstract class Handle {
   private closed = false;
@@ -46,6 +64,12 @@ abstract class Handle {
   }
   get kind(): StreamKind {
     return this.file.obj.kind;
+  }
+  get isClosed(): boolean {
+    return this.closed;
+  }
+  get openFile(): Source | Sink {
+    return this.file.obj;
   }
   protected ensureOpen(): void {
     if (this.closed) throw new SysError('EBADF');

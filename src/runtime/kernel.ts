@@ -16,6 +16,7 @@ import { Clock, RealClock } from './clock.js';
 import { ProcessKilled, SysError, isKilled } from './errno.js';
 import { processView, type FsPort } from './fsport.js';
 import { callerPort } from './current.js';
+import type { Rlimits } from './rlimits.js';
 import { Handles } from './handles.js';
 import { Sys } from './sys.js';
 import { PidNamespace, Proc, type Uts } from './process.js';
@@ -60,6 +61,8 @@ export interface StartRequest extends ExecRequest {
   /** The container's namespaces and cgroup (the host's, none, when absent). */
   nsset?: NsSet;
   cgroup?: Cgroup | null;
+  /** The container's rlimits (the daemon's with HostConfig.Ulimits over them); the daemon's when absent. */
+  rlimits?: Rlimits;
 }
 
 export class Kernel {
@@ -89,6 +92,7 @@ export class Kernel {
     const proc = new Proc({
       ...(req.nsset ? { nsset: req.nsset } : {}),
       cgroup: req.cgroup ?? null,
+      ...(req.rlimits ? { rlimits: req.rlimits } : {}),
       ns: req.ns,
       parent: null,
       argv: program.argv,
@@ -154,6 +158,7 @@ export class Kernel {
     handles: Handles,
   ): Promise<ExitCode> {
     const image = proc.image;
+    proc.fds = [stdio.stdin, stdio.stdout, stdio.stderr];
     const ctx = this.context(proc, image, stdio, handles);
     return program(ctx).then(
       (code) => {
@@ -216,6 +221,7 @@ export class Kernel {
       uts: parent.uts,
       nsset: parent.nsset,
       cgroup: parent.cgroup,
+      rlimits: parent.rlimits,
       startTime: this.clock.now(),
       dispositions,
       pgid: parent.pgid,

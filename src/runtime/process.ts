@@ -15,7 +15,8 @@ import { ProcessKilled, SysError } from './errno.js';
 import type { FsPort } from './fsport.js';
 import { HOST_NS_IDS, HOST_NS_SET, allocNsInode, type NsSet } from './nsids.js';
 import type { Cgroup } from './cgroup.js';
-import type { Credentials, Disposition, ProcessInfo, Signal, WaitStatus } from './program.js';
+import type { Credentials, Disposition, ProcessInfo, ReadStream, Signal, WaitStatus, WriteStream } from './program.js';
+import { hostLimits, type Rlimits } from './rlimits.js';
 import { NSIG, SIGCHLD, SIGCONT, SIGKILL, defaultAction, isUncatchable } from './signals.js';
 
 /** The initial PID namespace's inode (PROC_PID_INIT_INO). */
@@ -101,6 +102,8 @@ export interface ProcInit {
   nsset?: NsSet;
   /** The cgroup it is charged to (inherited at fork); none for the model's host processes. */
   cgroup?: Cgroup | null;
+  /** Its resource limits (copied at fork); the daemon's when not given. */
+  rlimits?: Rlimits;
 }
 
 export class Proc {
@@ -148,6 +151,9 @@ export class Proc {
   private resolveExit!: (s: WaitStatus) => void;
   /** Things to release at death (its open streams). */
   readonly onDeath = new Set<() => void>();
+  /** Descriptors 0, 1 and 2 of the running image, as /proc/PID/fd lists them. */
+  fds: readonly (ReadStream | WriteStream)[] = [];
+  readonly rlimits: Rlimits;
 
   constructor(init: ProcInit) {
     this.ns = init.ns;
@@ -163,6 +169,7 @@ export class Proc {
     this.nsset = init.nsset ?? HOST_NS_SET;
     this.cgroup = init.cgroup ?? null;
     this.startTime = init.startTime;
+    this.rlimits = new Map([...(init.rlimits ?? hostLimits())].map(([k, v]) => [k, { ...v }]));
     this.dispositions = init.dispositions ?? Array<Disposition>(NSIG).fill('default');
     for (let n: PidNamespace | null = init.ns; n; n = n.parent) {
       const pid = n.alloc();

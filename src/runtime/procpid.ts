@@ -6,6 +6,7 @@
  * shows 0 in those fields.
  */
 import { NS_ENTRIES, nsLink } from './nsids.js';
+import { fdLimitsNode } from './procfd.js';
 import { taskComm, type PidNamespace, type Proc } from './process.js';
 import { dirOf, fileOf, type SynthNode } from '../vfs/synthfs.js';
 
@@ -20,7 +21,7 @@ export interface PidView {
 }
 
 /** The entries of /proc/PID the model writes. */
-export const PID_ENTRIES = ['cgroup', 'cmdline', 'comm', 'cwd', 'environ', 'mounts', 'ns', 'root', 'stat', 'status'];
+export const PID_ENTRIES = ['cgroup', 'cmdline', 'comm', 'cwd', 'environ', 'fd', 'limits', 'mounts', 'ns', 'root', 'stat', 'status'];
 
 /** The v1 hierarchies in /proc/PID/cgroup's order, with their ids (measured on this host). */
 const V1_HIERARCHIES = ['9:name=systemd', '8:pids', '7:blkio', '6:freezer', '5:devices', '4:memory', '3:cpuset', '2:cpuacct', '1:cpu', '0:'];
@@ -112,6 +113,8 @@ function cgroupFile(p: Proc, v: PidView): string {
 export function pidNode(p: Proc, rest: readonly string[], v: PidView): SynthNode | null {
   if (rest.length === 0) return { type: 'dir', entries: () => [...PID_ENTRIES], nlink: 9 };
   const [name, sub] = rest;
+  const fdOrLimits = fdLimitsNode(p, rest);
+  if (fdOrLimits !== undefined) return fdOrLimits;
   if (name === 'ns') {
     if (rest.length === 1) return dirOf([...NS_ENTRIES], 0o511);
     const e = NS_ENTRIES.find((x) => x === sub);

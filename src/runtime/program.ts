@@ -18,6 +18,7 @@
  * program must let ProcessKilled propagate (`if (isKilled(e)) throw e`); what it returns afterwards is
  * ignored. The same happens to the old program when a process execs a new one.
  */
+import type { Resource, Rlimit } from './rlimits.js';
 import type { Stats } from '../vfs/stats.js';
 import type { Signal } from './signals.js';
 import type { NetStack } from './net.js';
@@ -301,4 +302,8 @@ export interface System {
   chdir(path: string): Promise<void>;
   /** The processes of the caller's PID namespace (ps, kill -1). */
   processes(): ProcessInfo[];
+  /** getrlimit(2): soft and hard, Infinity for RLIM_INFINITY. */
+  getrlimit(res: Resource): Rlimit;
+  /** setrlimit(2): SysError EINVAL (soft above hard), EPERM (raising the hard limit without CAP_SYS_RESOURCE). */
+  setrlimit(res: Resource, limit: Rlimit): void;
 }

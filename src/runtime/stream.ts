@@ -28,6 +28,30 @@ export interface Sink {
   close(): void;
 }
 
+/**
+ * What /proc/PID/fd shows for an open file description (fs/d_path.c d_path; pipefs names its
+ * dentries `pipe:[INO]`): the path it was opened by, or a pipe's inode name. Kept beside the object
+ * rather than on it so the many small Source/Sink literals need not carry it.
+ */
+const linkNames = new WeakMap<object, string>();
+/** Pipe inodes: pipefs numbers them from its own counter (any number; real ones are large). */
+let nextPipeIno = 40000;
+
+export function nameOpenFile<T extends Source | Sink>(obj: T, name: string): T {
+  linkNames.set(obj, name);
+  return obj;
+}
+
+/** The d_path name of an open file description; a nameless pipe (the engine's stdio) gets one now. */
+export function openFileName(obj: Source | Sink): string {
+  let n = linkNames.get(obj);
+  if (n === undefined) {
+    n = obj.kind === 'pipe' ? `pipe:[${nextPipeIno++}]` : obj.kind === 'null' ? '/dev/null' : obj.kind === 'tty' ? '/dev/pts/0' : 'anon_inode:[file]';
+    linkNames.set(obj, n);
+  }
+  return n;
+}
+
 function aborted(abort: AbortSignal | undefined): Promise<never> | null {
   return abort?.aborted ? Promise.reject(abort.reason) : null;
 }
@@ -73,7 +97,12 @@ export class Pipe {
   private writers = 1;
   private readonly state = new Changes();
 
-  constructor(readonly capacity = PIPE_CAPACITY) {}
+  constructor(readonly capacity = PIPE_CAPACITY) {
+    // both ends are one pipefs inode: `ls -l /proc/*/fd` shows the same pipe:[N] at each end
+    const name = `pipe:[${nextPipeIno++}]`;
+    nameOpenFile(this.reader, name);
+    nameOpenFile(this.writer, name);
+  }
 
   /** Bytes waiting in the pipe. */
   get buffered(): number {

@@ -3,6 +3,8 @@
  * wait, kill, dispositions and the process list, each a call into the kernel on behalf of the
  * process, refused (ProcessKilled) once the process is dead or has exec'd another image.
  */
+import { HOST_NS_SET } from './nsids.js';
+import { setLimit, type Resource, type Rlimit } from './rlimits.js';
 import type { NetStack } from './net.js';
 import { posix } from 'node:path';
 import { FsError } from '../errors.js';
@@ -154,6 +156,15 @@ export class Sys implements System {
       stderr: h.dupWrite(s.stderr ?? this.stdio.stderr),
     };
     void this.k.run(child, program, stdio, h);
+  }
+
+  getrlimit(res: Resource): Rlimit {
+    return { ...this.p.rlimits.get(res)! };
+  }
+  setrlimit(res: Resource, limit: Rlimit): void {
+    // a container's root lacks CAP_SYS_RESOURCE (not in Docker's default set, moby oci/caps/defaults.go;
+    // --privileged is not modelled here); root in the host's namespaces has it
+    setLimit(this.p.rlimits, res, limit, this.p.nsset === HOST_NS_SET && this.p.cred.uid === 0);
   }
 
   hasApplet(name: string): boolean {

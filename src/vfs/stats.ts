@@ -19,6 +19,8 @@ export interface Stats {
   /** st_dev: the filesystem the inode is on (two mounts of one filesystem show the same). */
   dev: number;
   rdev?: { major: number; minor: number };
+  /** st_blocks (512-byte units) when the filesystem says; else derived from the size as ext4 would. */
+  blocks?: number;
   /** The inode's xattrs overflow its own space and take a 4 KiB block of their own (st_blocks counts it). */
   xattrBlock?: boolean;
 }

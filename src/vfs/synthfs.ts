@@ -18,7 +18,7 @@ import { allocDev } from './superblock.js';
 export type SynthNode =
   | { type: 'dir'; mode?: number; entries(): string[]; nlink?: number }
   | { type: 'file'; mode?: number; size?: number; content(): string | Buffer; write?(data: string): void }
-  | { type: 'symlink'; target(): string; size?: number };
+  | { type: 'symlink'; target(): string; size?: number; mode?: number };
 
 export interface SynthOptions {
   fsType: string;
@@ -75,7 +75,7 @@ export abstract class SynthFs implements FileSystem {
   }
 
   private statNode(node: SynthNode, parts: readonly string[]): Stats {
-    const mode = node.type === 'symlink' ? 0o777 : (node.mode ?? MODE[node.type]);
+    const mode = node.mode ?? MODE[node.type];
     const nlink = node.type === 'dir' ? (node.nlink ?? 2 + this.subdirs(parts, node)) : 1;
     return {
       type: node.type,
@@ -88,6 +88,8 @@ export abstract class SynthFs implements FileSystem {
       ino: this.ino(parts.join('/')),
       nlink,
       dev: this.dev,
+      // a pseudo filesystem's symlinks take no blocks (/proc/PID/fd links report a size of 64)
+      ...(node.type === 'symlink' ? { blocks: 0 } : {}),
     };
   }
 

@@ -44,6 +44,7 @@ export const EXPECTED = [
   'volumes-more',
   'volumes-from',
   'kernel-views',
+  'fd-limits',
   'network',
   'network-more',
   'network-container',

@@ -110,4 +110,10 @@ export const CORPUS: Case[] = [
   { name: 'dot', script: 'echo "v=sourced" > inc.sh; . ./inc.sh; echo $v; . ./nofile; echo never' },
   { name: 'shift too far', script: 'set -- a; shift 3; echo $? $#' },
   { name: 'local outside a function', script: 'local x=1; echo never' },
+  // ulimit: the limits the shell inherited (this host's, in both), shown and set as ash does
+  { name: 'ulimit -a table, soft and hard', script: 'ulimit -a; ulimit -Ha; ulimit -a -n' },
+  { name: 'ulimit one value, several labelled, default -f', script: 'ulimit -n; ulimit -u; ulimit -s; ulimit -c; ulimit; ulimit -H; ulimit -n -u; ulimit -Hn; ulimit -n -H' },
+  { name: 'ulimit lowers soft, hard or both', script: 'ulimit -Sn 50; ulimit -Sn; ulimit -Hn; ulimit -c 10; ulimit -c; ulimit -Hc; ulimit -s 100; ulimit -s; ulimit 1000; ulimit -f; ulimit -n 60; ulimit -Hn; ulimit -c 0 -n' },
+  { name: 'ulimit errors', script: 'ulimit -n abc; echo $?; ulimit -n 12abc; echo $?; ulimit -R; echo $?; ulimit -n -5; echo $?; ulimit -Hn 5; echo $?; ulimit -n 99999999; echo $?; ulimit -Sn 30000000; echo $?' },
+  { name: 'ulimit inherited by a child shell', script: 'ulimit -n 77; sh -c "ulimit -n"; (ulimit -n 66; ulimit -n); ulimit -n' },
 ];

@@ -10,6 +10,7 @@ import { FsError } from '../../errors.js';
 import type { Mount as OverlayRoot } from '../../overlay/index.js';
 import { LowerStackCache, mountOverlay, memoryLayer } from '../../overlay/index.js';
 import { contextPort } from '../../runtime/ctxport.js';
+import { containerRlimits } from '../../runtime/rlimits.js';
 import { SysError } from '../../runtime/errno.js';
 import { Kernel } from '../../runtime/kernel.js';
 import type { PidNamespace, Proc } from '../../runtime/process.js';
@@ -224,7 +225,7 @@ export class ModelRuntime implements TaskRuntime {
 
   private async startIn(
     c: ContainerRecord,
-    at: { mountNs: MountNamespace; ns: PidNamespace; nsset: NsSet; cgroup: Cgroup },
+    at: { mountNs: MountNamespace; ns: PidNamespace; nsset: NsSet; cgroup: Cgroup; exec?: boolean },
     spec: ExecSpec,
     io: TaskIO,
     user = resolveUser(new FsContext(at.mountNs), spec.user),
@@ -251,6 +252,7 @@ export class ModelRuntime implements TaskRuntime {
         uts: { hostname: c.hostConfig.UTSMode === 'host' ? this.machine.hostname : c.config.Hostname, ...(this.opts.netStack ? { net: this.opts.netStack(c) } : {}) },
         nsset: at.nsset,
         cgroup: at.cgroup,
+        rlimits: containerRlimits(c.hostConfig.Ulimits, at.exec ?? false),
         stdin: stdio.stdin,
         stdout: stdio.stdout,
         stderr: stdio.stderr,
@@ -292,7 +294,7 @@ export class ModelRuntime implements TaskRuntime {
           return { pid: i.pid, ppid: i.ppid, uid: i.uid, argv: i.argv, startTime: i.startTime, state: i.state };
         }),
       exec: async (spec: ExecSpec, io: TaskIO): Promise<ExecTask> => {
-        const { proc: p, stdio } = await this.startIn(run.rec, { mountNs: run.mountNs, ns: run.ns, nsset: run.nsset, cgroup: run.cgroup }, spec, io);
+        const { proc: p, stdio } = await this.startIn(run.rec, { mountNs: run.mountNs, ns: run.ns, nsset: run.nsset, cgroup: run.cgroup, exec: true }, spec, io);
         return { pid: p.hostPid, exited: p.exited.then((ws) => ({ code: statusCode(ws) })), resize: (rows, cols) => stdio.tty?.resize(rows, cols) };
       },
     };

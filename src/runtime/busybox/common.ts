@@ -218,6 +218,7 @@ export function modeString(st: FileStat): string {
 
 /** 512-byte blocks a file occupies, as ext4 allocates them (4 KiB blocks; a symlink under 60 bytes is inline; an xattr block). */
 export function blocksOf(st: FileStat): number {
+  if (st.blocks !== undefined) return st.blocks;
   return dataBlocks(st) + (st.xattrBlock ? 8 : 0);
 }
 

@@ -94,6 +94,8 @@ class Lister {
         line += ` -> ${await this.c.fs.readlink(it.path)}`;
       } catch (e) {
         rethrowKilled(e);
+        // ls.c: bb_perror_msg("cannot read link"); the line is printed without a target, status unchanged
+        await this.c.perror(`${it.path}: cannot read link`, e);
       }
     }
     return line;

@@ -15,6 +15,7 @@ import { isName } from './lexer.js';
 import { stdio, withRedirs } from './redir.js';
 import type { Shell } from './shell.js';
 import { ReadonlyError } from './vars.js';
+import { ulimit } from './ulimit.js';
 
 export type Builtin = (sh: Shell, argv: string[]) => Promise<number>;
 
@@ -313,6 +314,7 @@ const CORE: Record<string, Builtin> = {
     for (const name of argv.slice(1)) if (!(await describe(sh, name, true))) st = 127;
     return st;
   },
+  ulimit,
   ...IO_BUILTINS,
 };
 

@@ -7,6 +7,7 @@
  * a buffer, and a System port with a pid, a hostname and a clock. The Vfs holds the tree at the very
  * path of the real temp directory, so absolute paths print the same on both sides.
  */
+import { hostLimits, setLimit } from '../../../src/runtime/rlimits.js';
 import { spawnSync } from 'node:child_process';
 import { chownSync, lchownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync, linkSync, chmodSync } from 'node:fs';
 import { availableParallelism, hostname, machine, release, tmpdir, version } from 'node:os';
@@ -135,8 +136,11 @@ function minimalSys(
 ): System & SystemExt {
   const children = new Map<number, number>();
   let nextPid = 100;
+  const limits = hostLimits(); // this host's, as the real busybox run beside it has (as root: may raise)
   return {
     pid: 42,
+    getrlimit: (res) => ({ ...limits.get(res)! }),
+    setrlimit: (res, l) => setLimit(limits, res, l, true),
     hasApplet: () => true,
     // The extension calls (ext.ts), answered as this host does, so uname and nproc compare with the real busybox.
     uname: () => ({ sysname: 'Linux', nodename: opts.hostname ?? hostname(), release: release(), version: version(), machine: machine() }),
