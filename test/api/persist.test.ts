@@ -5,73 +5,21 @@
  * killed midway leaves the image there whole or not at all; running containers come back as the
  * engine here brings them back (exited 137; `always` runs again).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
 import { describeWithTool, itWithTool } from '../support/tools.js';
 import { needTool } from '../support/requirements.js';
+import { cleanupBoxes, docker as dockerIn, newBox, ok as okIn, startDaemon, stopDaemon, type Box } from './daemon-box.js';
 
 const ARCHIVE = join(import.meta.dirname, '..', 'fixtures', 'corpus', 'dk-build.dsave.tar');
-const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 const DOCKER = needTool('docker', 'apt-get install docker.io (the CLI is the client under test)');
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0).reverse()) c();
-});
+afterEach(cleanupBoxes);
 
-interface Box {
-  root: string;
-  sock: string;
-  daemon?: ChildProcess;
-}
-
-function newBox(): Box {
-  const dir = mkdtempSync(join(tmpdir(), 'bx-persist-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return { root: join(dir, 'root'), sock: join(dir, 'docker.sock') };
-}
-
-/** `boxlab daemon` as a process (the CLI through tsx), resolved once it listens. */
-async function startDaemon(box: Box): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'daemon', '--root', box.root, '-H', `unix://${box.sock}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      log += d.toString();
-      if (log.includes(`API listen on ${box.sock}`)) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`daemon exited ${code}: ${log}`)));
-  });
-  child.on('exit', () => {});
-  cleanups.push(() => void child.kill('SIGKILL'));
-  box.daemon = child;
-}
-
-async function kill9(box: Box): Promise<void> {
-  const d = box.daemon!;
-  if (d.exitCode === null && d.signalCode === null) {
-    const gone = new Promise((r) => d.once('exit', r));
-    d.kill('SIGKILL');
-    await gone;
-  }
-}
-
-function docker(box: Box, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${box.sock}` }, maxBuffer: 64 << 20, encoding: 'latin1' }, (e, out, err) =>
-      resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out, err }),
-    );
-  });
-}
-
-async function ok(box: Box, args: string[]): Promise<string> {
-  const r = await docker(box, args);
-  if (r.code !== 0) throw new Error(`docker ${args.join(' ')}: ${r.code}: ${r.err}`);
-  return r.out;
-}
+/** Every call reads docker's output as latin1: `docker export` is a tar, kept byte for byte. */
+const docker = (box: Box, args: string[]) => dockerIn(box, args, { latin1: true });
+const ok = (box: Box, args: string[]) => okIn(box, args, { latin1: true });
+const kill9 = (box: Box) => stopDaemon(box, 'SIGKILL');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -97,7 +45,7 @@ async function exportListing(box: Box, c: string): Promise<string[]> {
 
 describeWithTool(DOCKER, 'a container’s upper layer across daemon restarts', () => {
   itWithTool(DOCKER, 'shows the same diff, export and files after a kill -9, and running containers come back as Docker brings them', async () => {
-    const box = newBox();
+    const box = newBox('bx-persist-');
     await startDaemon(box);
     await ok(box, ['load', '-i', ARCHIVE]);
     await ok(box, ['run', '-d', '--name', 'c1', 'dk-build', 'sh', '-c', 'sleep 3600']);
@@ -130,7 +78,7 @@ describeWithTool(DOCKER, 'a container’s upper layer across daemon restarts', (
   }, 240_000);
 
   itWithTool(DOCKER, 'leaves every file of a `docker exec` loop written or not (never half) when the daemon is killed at random moments', async () => {
-    const box = newBox();
+    const box = newBox('bx-persist-');
     await startDaemon(box);
     await ok(box, ['load', '-i', ARCHIVE]);
     await ok(box, ['run', '-d', '--name', 'wr', 'dk-build', 'sh', '-c', 'sleep 3600']);
@@ -160,7 +108,7 @@ describeWithTool(DOCKER, 'a container’s upper layer across daemon restarts', (
   }, 400_000);
 
   itWithTool(DOCKER, 'keeps the image of a `docker commit` whole or not at all when the daemon is killed during it, and the container’s diff as it was', async () => {
-    const box = newBox();
+    const box = newBox('bx-persist-');
     await startDaemon(box);
     await ok(box, ['load', '-i', ARCHIVE]);
     await ok(box, ['run', '-d', '--name', 'km', 'dk-build', 'sh', '-c', 'sleep 3600']);

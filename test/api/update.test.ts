@@ -3,77 +3,22 @@
  * refuses, HostConfig in inspect, a running container's cgroup files and `docker stats` limit, the
  * restart policy at the next exit, and the record across a daemon restart.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
 import { describeWithTool, itWithTool } from '../support/tools.js';
 import { needTool } from '../support/requirements.js';
 import { ask } from './ask.js';
+import { cleanupBoxes, docker, newBox, ok, startDaemon, stopDaemon, type Box } from './daemon-box.js';
 
 const ARCHIVE = join(import.meta.dirname, '..', 'fixtures', 'corpus', 'dk-build.dsave.tar');
-const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 const DOCKER = needTool('docker', 'apt-get install docker.io (the CLI is the client under test)');
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0).reverse()) c();
-});
-
-interface Box {
-  root: string;
-  sock: string;
-  daemon?: ChildProcess;
-}
-
-function newBox(): Box {
-  const dir = mkdtempSync(join(tmpdir(), 'bx-update-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return { root: join(dir, 'root'), sock: join(dir, 'docker.sock') };
-}
-
-async function startDaemon(box: Box): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'daemon', '--root', box.root, '-H', `unix://${box.sock}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      log += d.toString();
-      if (log.includes(`API listen on ${box.sock}`)) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`daemon exited ${code}: ${log}`)));
-  });
-  child.on('exit', () => {});
-  cleanups.push(() => void child.kill('SIGKILL'));
-  box.daemon = child;
-}
-
-async function stopDaemon(box: Box): Promise<void> {
-  const d = box.daemon!;
-  if (d.exitCode !== null || d.signalCode !== null) return;
-  const gone = new Promise((r) => d.once('exit', r));
-  d.kill('SIGTERM');
-  await gone;
-}
-
-function docker(box: Box, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${box.sock}` } }, (e, out, err) =>
-      resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out, err }),
-    );
-  });
-}
-
-async function ok(box: Box, args: string[]): Promise<string> {
-  const r = await docker(box, args);
-  if (r.code !== 0) throw new Error(`docker ${args.join(' ')}: ${r.code}: ${r.err}`);
-  return r.out;
-}
+afterEach(cleanupBoxes);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function booted(): Promise<Box> {
-  const box = newBox();
+  const box = newBox('bx-update-');
   await startDaemon(box);
   await ok(box, ['load', '-i', ARCHIVE]);
   return box;
