@@ -45,6 +45,11 @@ export class JsonMessageStream {
     this.send({ stream: `${text}\n` });
   }
 
+  /** A status line without progress, as `{"status": "..."}` (streamformatter FormatStatus). */
+  status(text: string): void {
+    this.send({ status: text });
+  }
+
   progress(status: string, id: string, current: number, total: number): void {
     this.send({ status, progressDetail: { current, total }, progress: progressBar(current, total), id });
   }

@@ -5,6 +5,7 @@ import { deleteConflict, referenceConflict, type ImageUsers } from './image-conf
 import { BoxlabError } from '../errors.js';
 import { analyzeLayers, type Efficiency, type LayerChanges } from '../layer/analysis.js';
 import { parseArchive } from '../oci/load.js';
+import { importImage, type ImportRequest } from './image-import.js';
 import { normalizeTag } from '../oci/reference.js';
 // the overlay is loaded when first mounted: `boxlab load` and friends start without it
 import type { LookupResult, Mount, MountOverlayOptions } from '../overlay/index.js';
@@ -100,6 +101,14 @@ export class ImageService {
     } finally {
       await fsp.rm(staging, { recursive: true, force: true });
     }
+  }
+
+  /** `docker import`: a root filesystem tar as a new one-layer image (engine/image-import.ts). */
+  async importImage(body: Readable, req: ImportRequest): Promise<Digest> {
+    const { id, tag } = await importImage(this.store, body, req);
+    if (tag) await this.meta.setLastTagTime(id, new Date());
+    this.events.emit('image', 'import', id, { name: id });
+    return id;
   }
 
   /** Resolves a reference to an image ID: a tag, a full ID, or a unique ID prefix. */

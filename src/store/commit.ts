@@ -30,6 +30,8 @@ export interface CommitOptions {
   config: (layer: CommittedLayerFacts) => Buffer;
   /** A normalized reference (`name:tag`) to point at the new image. */
   tag?: string;
+  /** Refuses a staged layer before anything is placed (an import's tar: Docker's unpack rules). */
+  check?: (layer: IndexedLayer) => void;
 }
 
 export interface CommitResult extends CommittedLayerFacts {
@@ -104,6 +106,7 @@ export async function commit(store: Store, opts: CommitOptions): Promise<CommitR
   try {
     const tarFile = path.join(staging, 'layer.tar');
     const index = await stageLayer(opts.layer, tarFile);
+    opts.check?.(index);
     return await store.locked(async () => {
       const diffIds = [...(await parentDiffIds(store, opts.parent)), index.diffId];
       // moby layer/layer_store.go: a chain deeper than its maximum is refused ("max depth exceeded")

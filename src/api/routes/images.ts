@@ -27,7 +27,7 @@ import type { Route } from '../route.js';
 import { JsonMessageStream, streamTar } from '../streams.js';
 
 /** What the image router needs of the engine. */
-export type ImagesBackend = Pick<ImageService, 'list' | 'inspect' | 'history' | 'resolve' | 'tag' | 'remove' | 'load' | 'save' | 'prune'>;
+export type ImagesBackend = Pick<ImageService, 'list' | 'inspect' | 'history' | 'resolve' | 'tag' | 'remove' | 'load' | 'save' | 'prune' | 'importImage'>;
 
 const unix = (iso: string | undefined) => (iso ? Math.floor(Date.parse(iso) / 1000) : 0);
 
@@ -109,6 +109,38 @@ async function load(images: ImagesBackend, req: ApiRequest, res: ServerResponse)
   out.end();
 }
 
+/**
+ * `POST /images/create`: `docker import` (fromSrc) makes an image of the body; `docker pull`
+ * (fromImage) is refused, as boxlab reaches no registry and sends nothing off the machine. moby
+ * writes the JSON stream only at the end, so every error is the response's status and message.
+ */
+async function create(images: ImagesBackend, req: ApiRequest, res: ServerResponse): Promise<void> {
+  const q = req.query;
+  const fromImage = q.get('fromImage') ?? '';
+  if (fromImage) {
+    const ref = parseReference(q.get('tag') ? `${fromImage}:${q.get('tag')}` : fromImage);
+    const registry = ref.domain === 'docker.io' ? 'registry-1.docker.io' : ref.domain;
+    throw new UnclassifiedError(`Get "https://${registry}/v2/": boxlab daemon pulls from no registry (nothing leaves this machine): bring ${familiarString(ref)} with docker load`);
+  }
+  let id: Digest;
+  try {
+    id = await images.importImage(req, {
+      src: q.get('fromSrc') ?? '',
+      repo: q.get('repo') ?? '',
+      tag: q.get('tag') ?? '',
+      message: q.get('message') ?? '',
+      changes: q.getAll('changes').filter(Boolean),
+    });
+  } catch (e) {
+    // the client may still be sending: take the rest, so that it reads the answer, not a broken pipe
+    if (!req.readableEnded) req.resume();
+    throw e;
+  }
+  const out = new JsonMessageStream(res);
+  out.status(id);
+  out.end();
+}
+
 async function save(images: ImagesBackend, names: string[], res: ServerResponse): Promise<void> {
   for (const n of names) await resolveForSave(images, n);
   await streamTar(res, (out) => images.save(names, 'docker', out));
@@ -186,6 +218,7 @@ export function imageRoutes(images: ImagesBackend): Route[] {
       },
     },
     { method: 'POST', path: '/images/load', handler: (req, res) => load(images, req, res) },
+    { method: 'POST', path: '/images/create', handler: (req, res) => create(images, req, res) },
     { method: 'GET', path: '/images/get', handler: (req, res) => save(images, req.query.getAll('names'), res) },
     { method: 'GET', path: '/images/*name/get', handler: (req, res) => save(images, [param(req, 'name')], res) },
     {

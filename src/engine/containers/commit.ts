@@ -40,6 +40,41 @@ function commandForm(rest: string): string[] {
   return ['/bin/sh', '-c', t];
 }
 
+/** Go's time.ParseDuration for the units a healthcheck flag uses, in nanoseconds. */
+function goDurationNs(v: string, flag: string): number {
+  const units: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+  const parts = [...v.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)];
+  if (v === '0') return 0;
+  if (!parts.length || parts.map((p) => p[0]).join('') !== v) throw new BoxlabError('InvalidArgument', `time: invalid duration "${v}" for ${flag}`);
+  return Math.round(parts.reduce((ns, p) => ns + Number(p[1]) * units[p[2]!]!, 0));
+}
+
+/** HEALTHCHECK NONE | [--interval= --timeout= --start-period= --retries=] CMD command (moby parseHealthcheck). */
+function healthcheck(rest: string): Record<string, unknown> {
+  const words = rest.trim().split(/\s+/);
+  if (words[0]?.toUpperCase() === 'NONE') {
+    if (words.length > 1) throw new BoxlabError('InvalidArgument', 'HEALTHCHECK NONE takes no arguments');
+    return { Test: ['NONE'] };
+  }
+  const hc: Record<string, unknown> = {};
+  const fields: Record<string, string> = { '--interval': 'Interval', '--timeout': 'Timeout', '--start-period': 'StartPeriod', '--retries': 'Retries' };
+  let i = 0;
+  for (; words[i]?.startsWith('--'); i++) {
+    const [flag, value = ''] = words[i]!.split('=', 2) as [string, string?];
+    const field = fields[flag];
+    if (!field) throw new BoxlabError('InvalidArgument', `Unknown flag: ${flag.slice(2)}`);
+    hc[field] = field === 'Retries' ? Number(value) : goDurationNs(value, flag);
+  }
+  if (words[i]?.toUpperCase() !== 'CMD') throw new BoxlabError('InvalidArgument', `Unknown type "${words[i]?.toUpperCase() ?? ''}" in HEALTHCHECK (try CMD)`);
+  const cmd = rest.trim().slice(rest.trim().toUpperCase().indexOf('CMD') + 3);
+  const form = commandForm(cmd);
+  const test = form[0] === '/bin/sh' && form[1] === '-c' && !cmd.trim().startsWith('[') ? ['CMD-SHELL', cmd.trim()] : ['CMD', ...form];
+  // container.HealthConfig's field order; zero values are omitted
+  const out: Record<string, unknown> = { Test: test };
+  for (const f of ['Interval', 'Timeout', 'StartPeriod', 'Retries']) if (hc[f]) out[f] = hc[f];
+  return out;
+}
+
 /** moby's commit --change: the instructions a commit accepts, applied to the config. */
 export function applyChanges(config: ContainerConfig, changes: readonly string[]): ContainerConfig {
   const c: ContainerConfig = { ...config, Env: [...config.Env], Labels: { ...config.Labels } };
@@ -69,8 +104,12 @@ export function applyChanges(config: ContainerConfig, changes: readonly string[]
       case 'USER':
         c.User = rest.trim();
         break;
-      case 'STOPSIGNAL':
-        c.StopSignal = rest.trim();
+      case 'ONBUILD':
+        // the trigger as written (moby instructions parseOnBuild), kept for a later FROM of this image
+        c.OnBuild = [...(c.OnBuild ?? []), rest.trim()];
+        break;
+      case 'HEALTHCHECK':
+        c.Healthcheck = healthcheck(rest);
         break;
       case 'EXPOSE':
         c.ExposedPorts = { ...(c.ExposedPorts ?? {}) };
@@ -87,7 +126,8 @@ export function applyChanges(config: ContainerConfig, changes: readonly string[]
         }
         break;
       default:
-        throw new BoxlabError('InvalidArgument', `${word.toUpperCase()} is not a valid change command`);
+        // builder/dockerfile validCommitCommands; BuildFromConfig names the word lowercased
+        throw new BoxlabError('InvalidArgument', `${word.toLowerCase()} is not a valid change command`);
     }
   }
   return c;

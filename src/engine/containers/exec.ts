@@ -78,7 +78,9 @@ export class ExecService {
       const p = await task.exec(
         {
           argv: e.config.Cmd!,
-          env: [...(e.config.Env ?? []), ...c.config.Env.filter((v) => !(e.config.Env ?? []).some((x) => x.split('=')[0] === v.split('=')[0]))],
+          // the container's variables, then the exec's replacing them in place or appended (moby
+          // ContainerExecCreate: ReplaceOrAppendEnvValues; the runtime lets later entries win in place)
+          env: [...c.config.Env, ...(e.config.Env ?? [])],
           user: e.config.User || c.config.User,
           workingDir: e.config.WorkingDir || c.config.WorkingDir || '/',
           tty: !!e.config.Tty,

@@ -232,7 +232,7 @@ export class ModelRuntime implements TaskRuntime {
   ): Promise<{ proc: Proc; stdio: ProcessStdio }> {
     const { mountNs, ns } = at;
     const ctx = new FsContext(mountNs, user);
-    const env = processEnv(spec.env, c.config.Hostname, user.home);
+    const env = processEnv(spec.env, c.config.Hostname, user.home, spec.tty);
     const program = spec.argv[0]!;
     const path = lookPath(ctx, program, env.get('PATH') ?? '');
     let proc: Proc | undefined;
@@ -355,14 +355,24 @@ export class ModelRuntime implements TaskRuntime {
   }
 }
 
-/** The environment runc gives a process: the container's, HOSTNAME, and HOME when it has none. */
-function processEnv(env: readonly string[], hostname: string, home: string): Map<string, string> {
-  const m = new Map<string, string>();
+/** system.DefaultPathEnv("linux"): the PATH a process gets when its image and request set none. */
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * The environment a process starts with: moby's CreateDaemonEnvironment (PATH, HOSTNAME, TERM=xterm
+ * with a terminal), the container's (or exec's) variables replacing those in place or appended after
+ * them (ReplaceOrAppendEnvValues), then runc's HOME when there is none.
+ */
+function processEnv(env: readonly string[], hostname: string, home: string, tty: boolean): Map<string, string> {
+  const m = new Map<string, string>([
+    ['PATH', DEFAULT_PATH],
+    ['HOSTNAME', hostname],
+  ]);
+  if (tty) m.set('TERM', 'xterm');
   for (const e of env) {
     const i = e.indexOf('=');
     if (i > 0) m.set(e.slice(0, i), e.slice(i + 1));
   }
-  if (!m.has('HOSTNAME')) m.set('HOSTNAME', hostname);
   if (!m.has('HOME')) m.set('HOME', home);
   return m;
 }

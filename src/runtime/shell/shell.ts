@@ -78,7 +78,11 @@ export class Shell implements ExpandHost {
     this.shellPid = ctx.sys.pid;
     this.vars = init.vars ?? Vars.fromEnv(ctx.env);
     if (!init.vars) {
-      if (!this.vars.isSet('IFS')) this.vars.set('IFS', ' \t\n');
+      // ash's init: IFS and OPTIND take their defaults whatever the environment said (an exported
+      // one stays exported), SHLVL counts one more shell, PPID is set, PWD exported
+      this.vars.set('IFS', ' \t\n');
+      this.vars.set('OPTIND', '1');
+      this.vars.export('SHLVL', String((Number.parseInt(this.vars.get('SHLVL') ?? '', 10) || 0) + 1));
       this.vars.set('PPID', String(ctx.sys.ppid));
       if (!this.vars.isSet('PWD')) this.vars.export('PWD', ctx.cwd);
     }

@@ -1,8 +1,21 @@
 /**
  * Shell variables: values, the export and readonly flags, and `local` frames of functions
  * (ash's mklocal/poplocalvars: a function's locals are restored when it returns). The environment
- * a command gets is the exported variables, in the order they were first set.
+ * a command gets is the exported variables, in the order of ash's variable table (see environ).
  */
+
+/** ash's table size (busybox shell/ash.c VTABSIZE). */
+const VTABSIZE = 39;
+
+/** The variables ash makes at start (varinit_data, busybox 1.35), in its order. */
+const VARINIT = ['IFS', 'MAIL', 'MAILPATH', 'PATH', 'PS1', 'PS2', 'PS4', 'OPTIND', 'LINENO', 'RANDOM', 'EPOCHSECONDS', 'EPOCHREALTIME', 'LC_ALL', 'LANG', 'HISTFILE'];
+
+/** ash's hashvar: the first byte times 16 plus every byte of the name, modulo the table size. */
+function hashBucket(name: string): number {
+  let h = name.charCodeAt(0) << 4;
+  for (let i = 0; i < name.length; i++) h += name.charCodeAt(i);
+  return h % VTABSIZE;
+}
 
 export interface Var {
   value: string | undefined;
@@ -104,10 +117,21 @@ export class Vars {
     f.set(name, cur ? { ...cur } : undefined);
   }
 
+  /**
+   * The environment a command gets, in the order ash's listvars walks its variable table: by hash
+   * bucket, and within a bucket the shell's own variables first (varinit puts each at the head of
+   * its bucket, so the last of them leads), then the others in the order they were first set.
+   */
   environ(): Map<string, string> {
-    const out = new Map<string, string>();
-    for (const [k, v] of this.map) if (v.exported && v.value !== undefined) out.set(k, v.value);
-    return out;
+    const exported: { k: string; value: string; bucket: number; rank: number; seq: number }[] = [];
+    let seq = 0;
+    for (const [k, v] of this.map) {
+      if (!v.exported || v.value === undefined) continue;
+      const init = VARINIT.indexOf(k);
+      exported.push({ k, value: v.value, bucket: hashBucket(k), rank: init < 0 ? 0 : -1 - init, seq: seq++ });
+    }
+    exported.sort((a, b) => a.bucket - b.bucket || a.rank - b.rank || a.seq - b.seq);
+    return new Map(exported.map((e) => [e.k, e.value]));
   }
 
   entries(): [string, Var][] {
