@@ -42,6 +42,7 @@ export const EXPECTED = [
   'containers-everyday',
   'shell-basics',
   'process-env',
+  'shell-jobs',
   'volumes',
   'volumes-more',
   'volumes-from',

@@ -113,13 +113,18 @@ const kill: Builtin = async (sh, argv) => {
     err: (s: string) => sh.write(2, s),
   };
   // `kill %N` names a job; this shell's jobs are its background pids in order.
-  const jobs = [...sh.jobs.table.keys()];
-  const args = argv.map((a, k) => (k > 0 && /^%\d+$/.test(a) ? String(jobs[Number(a.slice(1)) - 1] ?? a) : a));
+  const args = argv.map((a, k) => (k > 0 && a.startsWith('%') ? String(sh.jobs.specPid(a) ?? a) : a));
   return killMain('sh', args, sh.ctx.sys, io);
 };
 
 const wait: Builtin = async (sh, argv) => {
   const pids = argv.slice(1).map((a) => {
+    if (a.startsWith('%')) {
+      const pid = sh.jobs.specPid(a);
+      // ash getjob's words: the current and previous job have their own
+      if (pid === undefined) throw new ShellError(a === '%-' ? 'No previous job' : ['%', '%%', '%+'].includes(a) ? 'No current job' : `${a}: no such job`);
+      return pid;
+    }
     if (!/^\d+$/.test(a)) throw new ShellError(`Illegal number: ${a}`);
     return Number(a);
   });

@@ -119,6 +119,18 @@ export class Jobs {
     return Buffer.concat(chunks).toString('utf8');
   }
 
+  /**
+   * The pid a job spec names (ash getjob, without job control): `%N` the Nth background job still
+   * known, `%%`, `%+` and `%` the latest, `%-` the one before; undefined when there is no such job.
+   */
+  specPid(spec: string): number | undefined {
+    const jobs = [...this.table.keys()];
+    if (/^%\d+$/.test(spec)) return jobs[Number(spec.slice(1)) - 1];
+    if (spec === '%' || spec === '%%' || spec === '%+') return jobs.at(-1);
+    if (spec === '%-') return jobs.at(-2);
+    return undefined;
+  }
+
   /** Reaps finished background jobs, as ash's dowait(-1) does while it waits for anything. */
   reapFinished(): void {
     for (const [pid, st] of this.table) {
