@@ -59,6 +59,8 @@ export interface JoinOptions {
    * IPAMConfig {} and DriverOpts {} where `docker run --network` shows null (measured).
    */
   fromConnect?: boolean;
+  /** --link NAME:ALIAS on a user-defined network: ALIAS → NAME, resolved for this endpoint only. */
+  links?: Readonly<Record<string, string>>;
   /** The address the endpoint held in a daemon's life (a view rebuilt from the store): taken without --ip's checks. */
   heldIPv4?: string;
 }
@@ -134,6 +136,7 @@ export class NetworkController extends NetworkRegistry {
     const ep: Endpoint = {
       ...this.bare(sb, n),
       aliases: endpointAliases(sb, n, opts.aliases),
+      ...(opts.links ? { linkAliases: { ...opts.links } } : {}),
       hostname: sb.hostname,
       requestedIPv4: opts.ipv4,
       ipv4,

@@ -48,6 +48,8 @@ export const EXPECTED = [
   'network',
   'network-more',
   'network-container',
+  'network-names',
+  'network-names-2',
   'ports',
   'update',
 ];
