@@ -133,6 +133,9 @@ export function linkEnv(linkName: string, childIp: string, childEnv: readonly st
   return env;
 }
 
+/** runconfig ErrConflictHostNetworkAndLinks. */
+const HOST_AND_LINKS = "conflicting options: host type networking can't be used with links. This would result in undefined behavior";
+
 /**
  * daemon registerLinks at create, for a container not on a user-defined network: each child must
  * exist and not be on the host's network; the links are kept by the child's name (moby keeps the
@@ -140,7 +143,10 @@ export function linkEnv(linkName: string, childIp: string, childEnv: readonly st
  */
 export function checkLinks(hostConfig: Record<string, unknown> | undefined, find: (ref: string) => ContainerRecord): void {
   const links = hostConfig?.Links;
-  if (!hostConfig || !Array.isArray(links) || links.length === 0 || isUserDefinedMode(hostConfig.NetworkMode)) return;
+  if (!hostConfig || !Array.isArray(links) || links.length === 0) return;
+  // runconfig validateNetMode: the host's network has no place for a link
+  if (hostConfig.NetworkMode === 'host') throw new BoxlabError('InvalidArgument', HOST_AND_LINKS);
+  if (isUserDefinedMode(hostConfig.NetworkMode)) return;
   hostConfig.Links = links.map((l: unknown) => {
     const link = parseLink(String(l));
     let child: ContainerRecord;
@@ -152,7 +158,7 @@ export function checkLinks(hostConfig: Record<string, unknown> | undefined, find
       throw e;
     }
     if (child.hostConfig.NetworkMode === 'host') {
-      throw new BoxlabError('InvalidArgument', "conflicting options: host type networking can't be used with links. This would result in undefined behavior");
+      throw new BoxlabError('InvalidArgument', HOST_AND_LINKS);
     }
     return `${child.name.slice(1)}:${link.alias}`;
   });

@@ -303,7 +303,7 @@ export class NetworkService {
   /**
    * `network connect`. Running: a new endpoint now. Not running (daemon ConnectToNetwork): the entry
    * is only recorded, after the checks updateNetworkConfig makes; a network that does not exist is
-   * recorded under the name given, unchecked, and connecting twice overwrites (all measured).
+   * recorded under the name given, unchecked; a network already recorded keeps its entry (all measured).
    */
   async connect(netRef: string, containerRef: string, req: EndpointRequest = {}): Promise<void> {
     const c = this.access();
@@ -317,7 +317,11 @@ export class NetworkService {
       c.refreshEtcFiles?.(rec);
     } else {
       n = this.findQuietly(netRef);
-      if (n) {
+      // daemon updateNetworkSettings: an entry for this network already recorded stays as it is
+      // (measured: created with --network-alias a, connect --alias b: Aliases stay ["a"])
+      const held = n && Object.entries(rec.networks).some(([k, s]) => k === n?.name || (s.NetworkID !== '' && s.NetworkID === n?.id));
+      if (n && held) checkStopped(n, rec, req);
+      else if (n) {
         checkStopped(n, rec, req);
         const s = emptySettings(req, true);
         if (NetworkRegistry.isUserDefined(n)) s.Aliases = [...(req.Aliases ?? []), rec.id.slice(0, 12)];

@@ -46,6 +46,12 @@ export interface Sandbox {
   readonly endpoints: Endpoint[];
   nextIface: number;
   hosts: string;
+  /**
+   * The embedded DNS has been started here (sandbox.startResolver, once, at the first user-defined
+   * network joined): resolv.conf then points at 127.0.0.11 for the sandbox's life, even after that
+   * network is left (measured: connect app-net then disconnect keeps "nameserver 127.0.0.11").
+   */
+  embeddedDns: boolean;
 }
 
 export interface JoinOptions {
@@ -107,6 +113,7 @@ export class NetworkController extends NetworkRegistry {
       endpoints: [],
       nextIface: 0,
       hosts: buildHosts(opts.extraHosts),
+      embeddedDns: false,
     };
     this.sandboxes.set(sb.id, sb);
     const mine = this.byContainer.get(sb.containerId);
@@ -151,6 +158,7 @@ export class NetworkController extends NetworkRegistry {
       peerIfIndex: ifIndex + 1,
     };
     sb.hosts = addHosts(sb.hosts, [selfRecord(ipv4, sb.hostname, sb.domainname)]);
+    if (NetworkRegistry.isUserDefined(n)) sb.embeddedDns = true;
     return this.attach(sb, n, ep);
   }
 
@@ -254,9 +262,9 @@ export class NetworkController extends NetworkRegistry {
     return gw?.gateway ? [{ dst: 'default', via: gw.gateway, dev: gw.ifName as string }, ...links] : links;
   }
 
-  /** /etc/resolv.conf: the embedded DNS when any endpoint is on a user-defined network. */
+  /** /etc/resolv.conf: the embedded DNS once any endpoint has been on a user-defined network. */
   resolvConf(sb: Sandbox): string {
-    const user = sb.endpoints.some((ep) => NetworkRegistry.isUserDefined(this.get(ep.networkId)));
+    const user = sb.embeddedDns || sb.endpoints.some((ep) => NetworkRegistry.isUserDefined(this.get(ep.networkId)));
     return user ? embeddedResolvConf(this.hostResolvConf) : bridgeResolvConf(this.hostResolvConf);
   }
 

@@ -120,3 +120,33 @@ describe('network create refusals before libnetwork', () => {
     await expect(e.networks.create({ Name: 'b3', Driver: 'nosuchdriver' })).rejects.toThrow('plugin "nosuchdriver" not found');
   });
 });
+
+describe('names as networks come and go', () => {
+  it('keeps resolv.conf on the embedded DNS after the user network is left', async () => {
+    const e = await setup();
+    await e.networks.create({ Name: 'app-net' });
+    await run(e, 'd1');
+    const before = await sh(e, 'd1', 'cat /etc/resolv.conf');
+    expect(before).not.toContain('127.0.0.11');
+    await e.networks.connect('app-net', 'd1');
+    expect(await sh(e, 'd1', 'cat /etc/resolv.conf')).toBe('nameserver 127.0.0.11\noptions ndots:0\n');
+    await e.networks.disconnect('app-net', 'd1');
+    expect(await sh(e, 'd1', 'cat /etc/resolv.conf')).toBe('nameserver 127.0.0.11\noptions ndots:0\n');
+  });
+
+  it('leaves a stopped container entry as it is when the network is connected again', async () => {
+    const e = await setup();
+    await e.networks.create({ Name: 'app-net' });
+    await e.containers.create({ Image: 'dk-build', Cmd: ['true'], HostConfig: { NetworkMode: 'app-net' }, NetworkingConfig: { EndpointsConfig: { 'app-net': { Aliases: ['late'] } } } }, 'later');
+    await e.networks.connect('app-net', 'later', { Aliases: ['extra'] });
+    expect(e.containers.get('later').networks['app-net']?.Aliases).toEqual(['late']);
+  });
+
+  it('refuses links with the host network, as parent or child', async () => {
+    const e = await setup();
+    const words = "conflicting options: host type networking can't be used with links";
+    await expect(e.containers.create({ Image: 'dk-build', Cmd: ['true'], HostConfig: { NetworkMode: 'host', Links: ['x:y'] } }, 'h1')).rejects.toThrow(words);
+    await e.containers.create({ Image: 'dk-build', Cmd: ['true'], HostConfig: { NetworkMode: 'host' } }, 'hosty');
+    await expect(e.containers.create({ Image: 'dk-build', Cmd: ['true'], HostConfig: { Links: ['hosty:h'] } }, 'h2')).rejects.toThrow(words);
+  });
+});
