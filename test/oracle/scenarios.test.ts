@@ -50,6 +50,7 @@ export const EXPECTED = [
   'network-container',
   'network-names',
   'network-names-2',
+  'network-names-3',
   'ports',
   'update',
 ];

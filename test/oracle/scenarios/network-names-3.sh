@@ -22,7 +22,7 @@ t start later
 t inspect -f '{{json (index .NetworkSettings.Networks "app-net").Aliases}}' later
 t exec api sh -c 'ping -c 1 -W 1 extra | head -n 1'
 t run -d --name ranges --expose 7000-7002 --expose 9000/udp -e 'X=a b' $IMG sh -c 'sleep 3600'
-RID=$(docker inspect -f '{{.Id}}' ranges | cut -c1-8)
+RID=$(docker inspect -f '{{.Id}}' ranges | cut -c1-12)
 t run -d --name user --link "$RID:my-svc" $IMG sh -c 'sleep 3600'
 t exec user sh -c 'env | grep ^MY_SVC_ | sort'
 t inspect -f '{{json .HostConfig.Links}}' user
