@@ -60,6 +60,28 @@ export function inspectLinks(rec: ContainerRecord): string[] | null {
   return links.map((l) => `/${l.name}:${rec.name}/${l.alias}`);
 }
 
+/**
+ * A renamed child keeps its links (the graph holds the container, not the name): the parents'
+ * entries follow the new name (measured: rename db db2 → "/db2:/web/d", "d <ID12> db2"). Returns the
+ * parents changed.
+ */
+export function renameLinkChild(all: readonly ContainerRecord[], oldName: string, newName: string): ContainerRecord[] {
+  const changed: ContainerRecord[] = [];
+  for (const rec of all) {
+    const links = rec.hostConfig.Links as unknown;
+    if (!Array.isArray(links) || isUserDefinedMode(rec.hostConfig.NetworkMode)) continue;
+    const next = links.map((l: unknown) => {
+      const link = parseLink(String(l));
+      return link.name === oldName.replace(/^\//, '') ? `${newName.replace(/^\//, '')}:${link.alias}` : String(l);
+    });
+    if (next.some((l, i) => l !== links[i])) {
+      (rec.hostConfig as unknown as Record<string, unknown>).Links = next;
+      changed.push(rec);
+    }
+  }
+  return changed;
+}
+
 /** The /etc/hosts line of one link (daemon buildSandboxOptions: alias, the child's hostname, its name). */
 export function linkHostsRecord(link: Link, child: ContainerRecord, ip: string): HostsRecord {
   const childName = child.name.replace(/^\//, '');

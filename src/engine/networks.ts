@@ -230,8 +230,10 @@ export class NetworkService {
   private linkedHosts(rec: ContainerRecord): { ip: string; hosts: string }[] {
     if (!rec.networks.bridge) return [];
     return legacyLinks(rec).map((l) => {
-      const child = this.access().get(l.name);
-      if (!child.state.Running) throw new BoxlabError('FailedPrecondition', `Cannot link to a non running container: ${child.name} AS ${rec.name}/${l.alias}`);
+      // a removed child stays in the daemon's graph, never running again (measured: rm -f db2, then
+      // restart web: "Cannot link to a non running container: /db2 AS /web/d")
+      const child = this.findContainer(l.name);
+      if (!child?.state.Running) throw new BoxlabError('FailedPrecondition', `Cannot link to a non running container: /${l.name} AS ${rec.name}/${l.alias}`);
       return linkHostsRecord(l, child, child.networks.bridge?.IPAddress ?? '');
     });
   }

@@ -150,3 +150,20 @@ describe('names as networks come and go', () => {
     await expect(e.containers.create({ Image: 'dk-build', Cmd: ['true'], HostConfig: { Links: ['hosty:h'] } }, 'h2')).rejects.toThrow(words);
   });
 });
+
+describe('names that change', () => {
+  it('writes a dotted hostname with its first label, and follows a renamed child until it is removed', async () => {
+    const e = await setup();
+    await e.networks.create({ Name: 'pn' });
+    await run(e, 'dotted', { Hostname: 'web.local', HostConfig: { NetworkMode: 'pn' } });
+    expect(await sh(e, 'dotted', 'grep web /etc/hosts; hostname -f; dnsdomainname')).toBe('172.18.0.2\tweb.local web\nweb.local\nlocal\n');
+    await run(e, 'db');
+    await run(e, 'web', { HostConfig: { Links: ['db:d'] } });
+    await e.containers.rename('db', 'db2');
+    expect(hostConfigOf(e, 'web').Links).toEqual(['/db2:/web/d']);
+    await e.containers.restart('web', 0);
+    expect(await sh(e, 'web', 'grep -w d /etc/hosts | cut -f2 | cut -d" " -f1,3')).toBe('d db2\n');
+    await e.containers.remove('db2', { force: true });
+    await expect(e.containers.restart('web', 0)).rejects.toThrow('Cannot link to a non running container: /db2 AS /web/d');
+  });
+});

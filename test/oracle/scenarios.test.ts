@@ -51,6 +51,7 @@ export const EXPECTED = [
   'network-names',
   'network-names-2',
   'network-names-3',
+  'network-names-4',
   'ports',
   'update',
 ];
