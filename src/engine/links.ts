@@ -185,3 +185,33 @@ export function checkLinks(hostConfig: Record<string, unknown> | undefined, find
     return `${child.name.slice(1)}:${link.alias}`;
   });
 }
+
+type Find = (ref: string) => ContainerRecord | undefined;
+
+/**
+ * The /etc/hosts lines of a container's legacy links (only with an entry on the default bridge); a
+ * child that does not run refuses the start. A removed child stays in the daemon's graph, never
+ * running again (measured: rm -f db2, then restart web: "Cannot link to a non running container:
+ * /db2 AS /web/d").
+ */
+export function linkedHosts(rec: ContainerRecord, find: Find): HostsRecord[] {
+  if (!rec.networks.bridge) return [];
+  return legacyLinks(rec).map((l) => {
+    const child = find(l.name);
+    if (!child?.state.Running) throw new BoxlabError('FailedPrecondition', `Cannot link to a non running container: /${l.name} AS ${rec.name}/${l.alias}`);
+    return linkHostsRecord(l, child, child.networks.bridge?.IPAddress ?? '');
+  });
+}
+
+/** The variables of every running child (daemon setupLinkedContainers), for start and exec. */
+export function linkedEnv(rec: ContainerRecord, find: Find): string[] {
+  if (!rec.networks.bridge) return [];
+  const out: string[] = [];
+  for (const l of legacyLinks(rec)) {
+    const child = find(l.name);
+    const ip = child?.state.Running ? child.networks.bridge?.IPAddress : undefined;
+    if (!child || !ip) continue;
+    out.push(...linkEnv(`${rec.name}/${l.alias}`, ip, child.config.Env ?? [], child.config.ExposedPorts as Record<string, unknown> | undefined));
+  }
+  return out;
+}

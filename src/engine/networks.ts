@@ -30,7 +30,7 @@ import { writeFileAtomic } from '../util/fsx.js';
 import type { EndpointSettings, ContainerRecord } from './containers/record.js';
 import type { EtcFiles } from './containers/runtime.js';
 import type { EventBus } from './events.js';
-import { checkLinks, legacyLinks, linkEnv, linkHostsRecord, parseLink } from './links.js';
+import { checkLinks, linkedEnv, linkedHosts, parseLink } from './links.js';
 import { networkStack } from './netstack.js';
 
 /** What the service needs of the containers: find one, save one, and whether it runs. */
@@ -228,27 +228,12 @@ export class NetworkService {
    * a child that is not running refuses the start (daemon setupLinkedContainers, checked at start).
    */
   private linkedHosts(rec: ContainerRecord): { ip: string; hosts: string }[] {
-    if (!rec.networks.bridge) return [];
-    return legacyLinks(rec).map((l) => {
-      // a removed child stays in the daemon's graph, never running again (measured: rm -f db2, then
-      // restart web: "Cannot link to a non running container: /db2 AS /web/d")
-      const child = this.findContainer(l.name);
-      if (!child?.state.Running) throw new BoxlabError('FailedPrecondition', `Cannot link to a non running container: /${l.name} AS ${rec.name}/${l.alias}`);
-      return linkHostsRecord(l, child, child.networks.bridge?.IPAddress ?? '');
-    });
+    return linkedHosts(rec, (ref) => this.findContainer(ref));
   }
 
   /** The environment legacy links give every process of the container (start and exec). */
   linkEnv(rec: ContainerRecord): string[] {
-    if (!rec.networks.bridge) return [];
-    const out: string[] = [];
-    for (const l of legacyLinks(rec)) {
-      const child = this.findContainer(l.name);
-      const ip = child?.state.Running ? child.networks.bridge?.IPAddress : undefined;
-      if (!child || !ip) continue;
-      out.push(...linkEnv(`${rec.name}/${l.alias}`, ip, child.config.Env ?? [], child.config.ExposedPorts as Record<string, unknown> | undefined));
-    }
-    return out;
+    return linkedEnv(rec, (ref) => this.findContainer(ref));
   }
 
   private findContainer(ref: string): ContainerRecord | undefined {
