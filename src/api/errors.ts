@@ -44,9 +44,14 @@ export function statusOf(err: unknown): number {
   return 500;
 }
 
+/** The words a client reads for an error (a NetworkError worded as Docker words it). */
+export function errorWords(err: unknown): string {
+  return err instanceof NetworkError ? networkWords(err) : err instanceof Error ? err.message : String(err);
+}
+
 /** Writes the error, unless the response has started (a stream reports its own errors inside). */
 export function writeError(res: ServerResponse, err: unknown, apiVersion: string | undefined): void {
-  const message = err instanceof NetworkError ? networkWords(err) : err instanceof Error ? err.message : String(err);
+  const message = errorWords(err);
   if (res.headersSent) {
     res.destroy();
     return;

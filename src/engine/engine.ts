@@ -58,6 +58,7 @@ export class Engine {
       uppers: this.uppers,
       programs: opts.programs ?? defaultPrograms(),
       etcFiles: (c) => net.etcFiles(c),
+      linkEnv: (c) => net.linkEnv(c),
       netStack: (c) => withTcp(net.stack(joinedNetns(c)), net.ctl, joinedNetns(c), this.ports),
       machine: hostMachine(store.root),
       mounts: (c) => this.volumes.runtimeMounts(c),

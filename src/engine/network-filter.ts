@@ -39,7 +39,11 @@ function danglingMatch(values: readonly string[], n: Network): boolean {
   const v = values[0]?.toLowerCase();
   const want = v === 'true' || v === '1';
   if (!want && v !== 'false' && v !== '0') throw new BoxlabError('InvalidArgument', `Invalid filter: 'dangling'='${values[0] ?? ''}'`);
-  const dangling = !n.predefined && n.endpoints.size === 0;
+  // 20.10's list (GET /networks, API >= 1.28) builds its resources without Containers before it
+  // filters (router getNetworksList, Detailed: false), so filterNetworkByUse sees none: every user
+  // network is "dangling", in use or not (measured: a network with two running containers listed
+  // under dangling=true). `network prune` checks endpoints itself.
+  const dangling = !n.predefined;
   return dangling === want;
 }
 

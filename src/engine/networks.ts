@@ -18,6 +18,7 @@ import {
   NetworkRegistry,
   endpointSettings,
   networkInspect,
+  parseSubnet,
   type Endpoint,
   type IpamConfigEntry,
   type Network,
@@ -29,6 +30,7 @@ import { writeFileAtomic } from '../util/fsx.js';
 import type { EndpointSettings, ContainerRecord } from './containers/record.js';
 import type { EtcFiles } from './containers/runtime.js';
 import type { EventBus } from './events.js';
+import { checkLinks, linkedEnv, linkedHosts, parseLink } from './links.js';
 import { networkStack } from './netstack.js';
 
 /** What the service needs of the containers: find one, save one, and whether it runs. */
@@ -56,6 +58,8 @@ export interface NetworkCreateBody {
 export interface EndpointRequest {
   IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null;
   Aliases?: string[] | null;
+  /** --link on a user-defined network: the CLI sends them here ("NAME:ALIAS"). */
+  Links?: string[] | null;
 }
 
 interface Saved {
@@ -120,6 +124,7 @@ export class NetworkService {
   async create(body: NetworkCreateBody): Promise<{ Id: string; Warning: string }> {
     const name = body.Name ?? '';
     if (name === '') throw new BoxlabError('InvalidArgument', 'network name is empty');
+    checkCreateRequest(body);
     const config: IpamConfigEntry[] = (body.IPAM?.Config ?? []).map((c) => ({
       ...(c.Subnet ? { subnet: c.Subnet } : {}),
       ...(c.IPRange ? { ipRange: c.IPRange } : {}),
@@ -170,6 +175,7 @@ export class NetworkService {
    */
   initialNetworks(hostConfig: Record<string, unknown> | undefined, endpoints: Record<string, unknown> | undefined): Record<string, EndpointSettings> {
     const mode = modeNetwork(String(hostConfig?.NetworkMode ?? 'default'));
+    checkLinks(hostConfig, (ref) => this.access().get(ref));
     const out: Record<string, EndpointSettings> = {};
     // the CLI names the default network "default" in EndpointsConfig too
     const requests = new Map(Object.entries(endpoints ?? {}).map(([k, v]) => [modeNetwork(k) ?? k, (v ?? {}) as EndpointRequest]));
@@ -195,11 +201,13 @@ export class NetworkService {
   attach(rec: ContainerRecord): void {
     const old = this.ctl.sandboxOf(rec.id);
     if (old) this.ctl.deleteSandbox(old);
+    const linked = this.linkedHosts(rec);
     const sb = this.ctl.createSandbox({
       containerId: rec.id,
       containerName: rec.name.replace(/^\//, ''),
       hostname: rec.config.Hostname,
       ...(rec.config.Domainname ? { domainname: rec.config.Domainname } : {}),
+      ...(linked.length > 0 ? { extraHosts: linked } : {}),
     });
     try {
       for (const [name, s] of Object.entries(rec.networks)) {
@@ -213,6 +221,27 @@ export class NetworkService {
       throw e;
     }
     rec.sandboxId = sb.id;
+  }
+
+  /**
+   * The /etc/hosts lines of the container's legacy links (only with an entry on the default bridge);
+   * a child that is not running refuses the start (daemon setupLinkedContainers, checked at start).
+   */
+  private linkedHosts(rec: ContainerRecord): { ip: string; hosts: string }[] {
+    return linkedHosts(rec, (ref) => this.findContainer(ref));
+  }
+
+  /** The environment legacy links give every process of the container (start and exec). */
+  linkEnv(rec: ContainerRecord): string[] {
+    return linkedEnv(rec, (ref) => this.findContainer(ref));
+  }
+
+  private findContainer(ref: string): ContainerRecord | undefined {
+    try {
+      return this.access().get(ref);
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -261,7 +290,7 @@ export class NetworkService {
   /**
    * `network connect`. Running: a new endpoint now. Not running (daemon ConnectToNetwork): the entry
    * is only recorded, after the checks updateNetworkConfig makes; a network that does not exist is
-   * recorded under the name given, unchecked, and connecting twice overwrites (all measured).
+   * recorded under the name given, unchecked; a network already recorded keeps its entry (all measured).
    */
   async connect(netRef: string, containerRef: string, req: EndpointRequest = {}): Promise<void> {
     const c = this.access();
@@ -275,7 +304,11 @@ export class NetworkService {
       c.refreshEtcFiles?.(rec);
     } else {
       n = this.findQuietly(netRef);
-      if (n) {
+      // daemon updateNetworkSettings: an entry for this network already recorded stays as it is
+      // (measured: created with --network-alias a, connect --alias b: Aliases stay ["a"])
+      const held = n && Object.entries(rec.networks).some(([k, s]) => k === n?.name || (s.NetworkID !== '' && s.NetworkID === n?.id));
+      if (n && held) checkStopped(n, rec, req);
+      else if (n) {
         checkStopped(n, rec, req);
         const s = emptySettings(req, true);
         if (NetworkRegistry.isUserDefined(n)) s.Aliases = [...(req.Aliases ?? []), rec.id.slice(0, 12)];
@@ -343,7 +376,7 @@ function emptySettings(req: EndpointRequest, fromConnect: boolean): EndpointSett
   const ipam = req.IPAMConfig && (req.IPAMConfig.IPv4Address || req.IPAMConfig.IPv6Address) ? { ...req.IPAMConfig } : fromConnect ? {} : null;
   return {
     IPAMConfig: ipam,
-    Links: null,
+    Links: req.Links && req.Links.length > 0 ? [...req.Links] : null,
     Aliases: req.Aliases ? [...req.Aliases] : null,
     NetworkID: '',
     ...EMPTY_ENDPOINT,
@@ -351,19 +384,23 @@ function emptySettings(req: EndpointRequest, fromConnect: boolean): EndpointSett
   };
 }
 
-function requestJoin(req: EndpointRequest): { aliases?: string[]; ipv4?: string } {
+function requestJoin(req: EndpointRequest): { aliases?: string[]; ipv4?: string; links?: Record<string, string> } {
   return {
+    ...(req.Links && req.Links.length > 0 ? { links: Object.fromEntries(req.Links.map(parseLink).map((l) => [l.alias, l.name])) } : {}),
     ...(req.Aliases && req.Aliases.length > 0 ? { aliases: [...req.Aliases] } : {}),
     ...(req.IPAMConfig?.IPv4Address ? { ipv4: req.IPAMConfig.IPv4Address } : {}),
   };
 }
 
 /** The join a start makes from a recorded entry: its aliases (without the short ID the daemon added) and --ip. */
-function joinOptions(rec: ContainerRecord, s: EndpointSettings): { aliases?: string[]; ipv4?: string; fromConnect: boolean } {
+function joinOptions(rec: ContainerRecord, s: EndpointSettings): { aliases?: string[]; ipv4?: string; fromConnect: boolean; links?: Record<string, string> } {
   const short = rec.id.slice(0, 12);
   const aliases = (s.Aliases ?? []).filter((a) => a !== short);
+  // daemon buildJoinOptions: each Links entry becomes a name only this endpoint resolves
+  const links = Object.fromEntries((s.Links ?? []).map(parseLink).map((l) => [l.alias, l.name]));
   return {
     ...(aliases.length > 0 ? { aliases } : {}),
+    ...(s.Links && s.Links.length > 0 ? { links } : {}),
     ...(s.IPAMConfig?.IPv4Address ? { ipv4: s.IPAMConfig.IPv4Address } : {}),
     fromConnect: s.DriverOpts !== null,
   };
@@ -373,7 +410,7 @@ function joinOptions(rec: ContainerRecord, s: EndpointSettings): { aliases?: str
 function settingsOf(n: Network, ep: Endpoint, recorded: EndpointSettings): EndpointSettings {
   const s = endpointSettings(n, ep) as unknown as EndpointSettings;
   const aliases = NetworkRegistry.isUserDefined(n) ? s.Aliases : recorded.Aliases;
-  return { ...s, Aliases: aliases, IPAMConfig: recorded.IPAMConfig, DriverOpts: recorded.DriverOpts };
+  return { ...s, Links: recorded.Links, Aliases: aliases, IPAMConfig: recorded.IPAMConfig, DriverOpts: recorded.DriverOpts };
 }
 
 /** The checks a connect of a stopped container makes before recording the network. */
@@ -391,6 +428,26 @@ function checkStopped(n: Network, rec: ContainerRecord, req: EndpointRequest): v
   if (req.IPAMConfig?.IPv4Address && !n.pools.some((p) => p.userConfigured)) {
     throw new NetworkError('StaticIpNeedsUserSubnet', `${n.name} has no user-configured subnet`, { network: n.name });
   }
+}
+
+/** The drivers a 20.10 daemon has built in; any other name is looked up as a plugin. */
+const BUILTIN_DRIVERS = ['bridge', 'host', 'null', 'overlay', 'macvlan', 'ipvlan'];
+
+/**
+ * What the daemon refuses before libnetwork sees the request: a subnet Go's net.ParseCIDR rejects
+ * (daemon/network.go getIpamConfig, its words), and a driver that is neither built in nor a plugin
+ * (pkg/plugins lookup: `plugin "NAME" not found`, a not-found).
+ */
+function checkCreateRequest(body: NetworkCreateBody): void {
+  for (const c of body.IPAM?.Config ?? []) {
+    if (!c.Subnet) continue;
+    try {
+      parseSubnet(c.Subnet);
+    } catch {
+      throw new BoxlabError('InvalidArgument', `Invalid subnet ${c.Subnet} : invalid CIDR address: ${c.Subnet}`);
+    }
+  }
+  if (body.Driver && !BUILTIN_DRIVERS.includes(body.Driver)) throw new BoxlabError('NotFound', `plugin "${body.Driver}" not found`);
 }
 
 function readSaved(file: string): Saved | undefined {

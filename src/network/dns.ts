@@ -44,6 +44,15 @@ export function resolveName(ctl: NetworkController, sb: Sandbox, query: string):
     attempts.push({ name: name.slice(0, i), network: name.slice(i + 1) });
   }
   for (const a of attempts) {
+    // sandbox.ResolveName: the asker's own link aliases first (lookupAlias), then the names
+    for (const ep of endpoints) {
+      const n = ctl.get(ep.networkId);
+      const target = ep.linkAliases && Object.hasOwn(ep.linkAliases, a.name) ? ep.linkAliases[a.name] : undefined;
+      if (target === undefined || !NetworkRegistry.isUserDefined(n)) continue;
+      if (a.network !== undefined && a.network !== n.name.toLowerCase()) continue;
+      const addresses = namesOf(n, target.toLowerCase());
+      if (addresses.length > 0) return { rcode: 'NOERROR', addresses, network: n.name, ttl: DNS_TTL };
+    }
     for (const ep of endpoints) {
       const n = ctl.get(ep.networkId);
       if (!NetworkRegistry.isUserDefined(n)) continue;

@@ -34,9 +34,14 @@ export function buildHosts(extra: readonly HostsRecord[] = []): string {
   return [...DEFAULT_HOSTS.map(([ip, hosts]) => ({ ip, hosts })), ...extra].map(hostsRecordLine).join('');
 }
 
-/** The record a joined endpoint adds: its address and the hostname (with the FQDN first if --domainname). */
+/**
+ * The record a joined endpoint adds (sandbox updateHostsFile): the FQDN (hostname, then .domainname if
+ * any) and, when it has a dot, its first label (measured: --hostname web.local → "web.local web").
+ */
 export function selfRecord(ip: string, hostname: string, domainname?: string): HostsRecord {
-  return { ip, hosts: domainname ? `${hostname}.${domainname} ${hostname}` : hostname };
+  const fqdn = domainname ? `${hostname}.${domainname}` : hostname;
+  const dot = fqdn.indexOf('.');
+  return { ip, hosts: dot >= 0 ? `${fqdn} ${fqdn.slice(0, dot)}` : hostname };
 }
 
 /** etchosts.Add: append. */

@@ -46,6 +46,8 @@ export interface Endpoint {
   readonly name: string;
   /** --network-alias values, then (user-defined networks) the container's short ID, as the daemon adds it. */
   readonly aliases: readonly string[];
+  /** Legacy links on a user-defined network: ALIAS → NAME, which only this endpoint resolves (libnetwork ep.aliases). */
+  readonly linkAliases?: Readonly<Record<string, string>>;
   /** The --ip the user asked for: re-applied on every start (IPAMConfig). */
   readonly requestedIPv4?: string;
   readonly ipv4?: string;

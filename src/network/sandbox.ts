@@ -46,6 +46,12 @@ export interface Sandbox {
   readonly endpoints: Endpoint[];
   nextIface: number;
   hosts: string;
+  /**
+   * The embedded DNS has been started here (sandbox.startResolver, once, at the first user-defined
+   * network joined): resolv.conf then points at 127.0.0.11 for the sandbox's life, even after that
+   * network is left (measured: connect app-net then disconnect keeps "nameserver 127.0.0.11").
+   */
+  embeddedDns: boolean;
 }
 
 export interface JoinOptions {
@@ -59,6 +65,8 @@ export interface JoinOptions {
    * IPAMConfig {} and DriverOpts {} where `docker run --network` shows null (measured).
    */
   fromConnect?: boolean;
+  /** --link NAME:ALIAS on a user-defined network: ALIAS → NAME, resolved for this endpoint only. */
+  links?: Readonly<Record<string, string>>;
   /** The address the endpoint held in a daemon's life (a view rebuilt from the store): taken without --ip's checks. */
   heldIPv4?: string;
 }
@@ -105,6 +113,7 @@ export class NetworkController extends NetworkRegistry {
       endpoints: [],
       nextIface: 0,
       hosts: buildHosts(opts.extraHosts),
+      embeddedDns: false,
     };
     this.sandboxes.set(sb.id, sb);
     const mine = this.byContainer.get(sb.containerId);
@@ -134,6 +143,7 @@ export class NetworkController extends NetworkRegistry {
     const ep: Endpoint = {
       ...this.bare(sb, n),
       aliases: endpointAliases(sb, n, opts.aliases),
+      ...(opts.links ? { linkAliases: { ...opts.links } } : {}),
       hostname: sb.hostname,
       requestedIPv4: opts.ipv4,
       ipv4,
@@ -148,6 +158,7 @@ export class NetworkController extends NetworkRegistry {
       peerIfIndex: ifIndex + 1,
     };
     sb.hosts = addHosts(sb.hosts, [selfRecord(ipv4, sb.hostname, sb.domainname)]);
+    if (NetworkRegistry.isUserDefined(n)) sb.embeddedDns = true;
     return this.attach(sb, n, ep);
   }
 
@@ -251,9 +262,9 @@ export class NetworkController extends NetworkRegistry {
     return gw?.gateway ? [{ dst: 'default', via: gw.gateway, dev: gw.ifName as string }, ...links] : links;
   }
 
-  /** /etc/resolv.conf: the embedded DNS when any endpoint is on a user-defined network. */
+  /** /etc/resolv.conf: the embedded DNS once any endpoint has been on a user-defined network. */
   resolvConf(sb: Sandbox): string {
-    const user = sb.endpoints.some((ep) => NetworkRegistry.isUserDefined(this.get(ep.networkId)));
+    const user = sb.embeddedDns || sb.endpoints.some((ep) => NetworkRegistry.isUserDefined(this.get(ep.networkId)));
     return user ? embeddedResolvConf(this.hostResolvConf) : bridgeResolvConf(this.hostResolvConf);
   }
 

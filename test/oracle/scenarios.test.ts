@@ -51,6 +51,10 @@ export const EXPECTED = [
   'network',
   'network-more',
   'network-container',
+  'network-names',
+  'network-names-2',
+  'network-names-3',
+  'network-names-4',
   'ports',
   'update',
 ];

@@ -5,6 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { BoxlabError } from '../../errors.js';
+import { errorWords } from '../errors.js';
 import type { Engine } from '../../engine/engine.js';
 import { inspectContainer, cacheId, DOCKER_ROOT } from '../../engine/containers/inspect.js';
 import { containerRow, parseFilters, selectContainers } from '../../engine/containers/list.js';
@@ -169,7 +170,14 @@ export function containerRoutes(engine: Engine): Route[] {
       method: 'POST',
       path: '/containers/:id/restart',
       handler: async (req, res) => {
-        await svc.restart(param(req, 'id'), timeoutOf(req));
+        const id = param(req, 'id');
+        svc.get(id);
+        try {
+          await svc.restart(id, timeoutOf(req));
+        } catch (e) {
+          // daemon ContainerRestart wraps what containerRestart returns (fmt.Errorf: a 500)
+          throw new BoxlabError('Unavailable', `Cannot restart container ${id}: ${errorWords(e)}`);
+        }
         writeStatus(res, 204);
       },
     },

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ContainerRecord } from './record.js';
+import { inspectLinks } from '../links.js';
 
 export const DOCKER_ROOT = '/var/lib/docker';
 
@@ -71,7 +72,8 @@ export function inspectContainer(c: ContainerRecord, ctx: InspectContext): Recor
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: ctx.execIds.length ? ctx.execIds : null,
-    HostConfig: orderedHostConfig(c.hostConfig),
+    // the links the daemon's graph holds, not the request's (daemon/inspect.go)
+    HostConfig: orderedHostConfig({ ...c.hostConfig, Links: inspectLinks(c) }),
     GraphDriver: {
       Data: {
         LowerDir: [`${layer}-init/diff`, ...ctx.lowerDirs].join(':'),

@@ -71,6 +71,8 @@ export interface ModelRuntimeOptions {
   clock?: Clock;
   /** The contents of /etc/hostname, /etc/hosts, /etc/resolv.conf for a container. */
   etcFiles(c: ContainerRecord): EtcFiles;
+  /** What legacy links add to every process's environment (moby CreateDaemonEnvironment's linkedEnv). */
+  linkEnv?(c: ContainerRecord): string[];
   /** Its volumes, binds and tmpfs mounts (the volume service); without it, only HostConfig.Tmpfs. */
   mounts?(c: ContainerRecord): RuntimeMount[];
   /** Its volumes and binds for one `docker cp` (no tmpfs), and how to release them (the volume service). */
@@ -232,7 +234,9 @@ export class ModelRuntime implements TaskRuntime {
   ): Promise<{ proc: Proc; stdio: ProcessStdio }> {
     const { mountNs, ns } = at;
     const ctx = new FsContext(mountNs, user);
-    const env = processEnv(spec.env, c.config.Hostname, user.home, spec.tty);
+    // the links' variables come after PATH, HOSTNAME and TERM and before the container's own, which
+    // replace them (CreateDaemonEnvironment, ReplaceOrAppendEnvValues)
+    const env = processEnv([...(this.opts.linkEnv?.(c) ?? []), ...spec.env], c.config.Hostname, user.home, spec.tty);
     const program = spec.argv[0]!;
     const path = lookPath(ctx, program, env.get('PATH') ?? '');
     let proc: Proc | undefined;

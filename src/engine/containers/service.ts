@@ -15,6 +15,7 @@ import type { ImageService } from '../images.js';
 import { commandLine, mergeImageConfig, normaliseHostConfig, requestConfig, type ContainerConfig, type ImageRuntimeConfig } from './config.js';
 import { JsonLog, type StdStream } from './logs.js';
 import { canonicalName, generateName, newContainerId } from './names.js';
+import { renameLinkChild } from '../links.js';
 import { ContainerDir } from './persist.js';
 import { restartsAtDaemonStart, stopLeftRunning } from './restore.js';
 import { goTime, initialState, type ContainerRecord, type MountPoint } from './record.js';
@@ -426,6 +427,7 @@ export class ContainerService {
     const old = l.rec.name;
     l.rec.name = canonical;
     await this.save(l.rec);
+    for (const parent of renameLinkChild(this.all(), old, canonical)) await this.save(parent);
     this.emit(l.rec, 'rename', { oldName: old });
   }
 

@@ -9,7 +9,7 @@ import { mkdir, rm, rmdir, touch } from './files.js';
 import { truncate } from './truncate.js';
 import { find } from './find.js';
 import { egrep, fgrep, grep } from './grep.js';
-import { basename, date, dirname, hostname, id, nproc, pwd, sync, uname, usleep, whoami } from './info.js';
+import { basename, date, dirname, dnsdomainname, hostname, id, nproc, pwd, sync, uname, usleep, whoami } from './info.js';
 import { ls } from './ls.js';
 import { ip, nslookup, ping } from './net.js';
 import { httpd } from './httpd.js';
@@ -53,6 +53,7 @@ export const busyboxApplets: ProgramRegistry = new Map([
   ['id', id],
   ['whoami', whoami],
   ['hostname', hostname],
+  ['dnsdomainname', dnsdomainname],
   ['uname', uname],
   ['date', date],
   ['pwd', pwd],

@@ -6,7 +6,7 @@ import type { ExitCode } from '../program.js';
 import { applet, baseName, getopt, type Ctx } from './common.js';
 import { ext, uname as getUname } from './ext.js';
 import { Names } from './names.js';
-import { resolveHost } from './net.js';
+import { canonicalHostName, resolveHost } from './net.js';
 import { parseDate, strftime } from './when.js';
 
 async function idOf(c: Ctx, names: Names, user: string | undefined) {
@@ -66,6 +66,31 @@ export const whoami = applet('whoami', async (c) => {
   return 0;
 });
 
+/** busybox dnsdomainname: `hostname -d` under its own name. */
+export const dnsdomainname = applet('dnsdomainname', async (c) => {
+  const a = await getopt(c, '');
+  if (!a) return 1;
+  if (a.args.length > 0) return c.usage();
+  return printCanonical(c, c.p.sys.hostname(), 'd');
+});
+
+/**
+ * hostname.c with -d or -f: the canonical name gethostbyname gives (-f), or what follows its first
+ * dot (-d, nothing at all without one); a name nobody resolves dies as -i does.
+ */
+async function printCanonical(c: Ctx, name: string, opt: 'd' | 'f'): Promise<number> {
+  const canon = await canonicalHostName(c, name);
+  if (canon === undefined) {
+    const offline = (c.p.sys.net?.()?.addresses().length ?? 0) === 0;
+    await c.error(`${name}: ${offline ? 'Host name lookup failure' : 'Unknown host'}`);
+    return 1;
+  }
+  const dot = canon.indexOf('.');
+  if (opt === 'f') await c.out.write(canon + '\n');
+  else if (dot >= 0) await c.out.write(canon.slice(dot + 1) + '\n');
+  return 0;
+}
+
 export const hostname = applet('hostname', async (c) => {
   const a = await getopt(c, 'sidfF:');
   if (!a) return 1;
@@ -76,8 +101,9 @@ export const hostname = applet('hostname', async (c) => {
   }
   const name = c.p.sys.hostname();
   const dot = name.indexOf('.');
+  // hostname.c: -d, -f (and -i) go through gethostbyname; -s alone cuts the hostname itself
+  if (a.opts.has('f') || a.opts.has('d')) return printCanonical(c, name, a.opts.has('f') ? 'f' : 'd');
   if (a.opts.has('s')) await c.out.write((dot < 0 ? name : name.slice(0, dot)) + '\n');
-  else if (a.opts.has('d')) await c.out.write(dot < 0 ? '\n' : name.slice(dot + 1) + '\n');
   else if (a.opts.has('i')) {
     // gethostbyname(hostname): /etc/hosts first, as the container's resolver does
     const ips = await resolveHost(c, name);

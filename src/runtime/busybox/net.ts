@@ -44,6 +44,19 @@ export async function resolveHost(c: Ctx, name: string): Promise<string[]> {
   return net.dns(want) ?? [];
 }
 
+/**
+ * gethostbyname(name)->h_name: the first name of the /etc/hosts line that holds the name (Docker
+ * writes "IP\tHOST.DOMAIN HOST" with --domainname), else the name itself when the DNS answers it.
+ */
+export async function canonicalHostName(c: Ctx, name: string): Promise<string | undefined> {
+  const want = name.toLowerCase();
+  for (const line of (await readText(c, '/etc/hosts')).split('\n')) {
+    const [ip, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+    if (ip && isIPv4(ip) && names.some((n) => n.toLowerCase() === want)) return names[0];
+  }
+  return (await resolveHost(c, name)).length > 0 ? name : undefined;
+}
+
 async function nameservers(c: Ctx): Promise<string[]> {
   const out: string[] = [];
   for (const line of (await readText(c, '/etc/resolv.conf')).split('\n')) {
