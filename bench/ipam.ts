@@ -8,10 +8,16 @@
  *    10,000 and 100,000 addresses, in order and with every other one released (the worst case for
  *    the run-length bitmap): bytes grow with addresses in use and runs, never with the subnet.
  * 3. 60,000 allocations on one /16 (docker0's size): total time, µs and heap bytes per allocation.
- * 4. The same /16 through the engine (bench/ipam-engine.ts): running containers on a user network,
- *    up to `--containers` (60,000) within `--budget-s` (120 s), then 60,000 endpoints through the
+ * 4. The same /16 through the engine (bench/ipam-engine.ts): `--containers` (60,000) running
+ *    containers on a user network (`--budget-s S` stops early), then 60,000 endpoints through the
  *    network service; time per container first 1,000 against last 1,000, memory per container.
  *    `--no-engine` leaves it out.
+ *
+ * `npm run bench:ipam` compiles this file and src/ with tsc (bench/tsconfig.json, into dist/.bench)
+ * and runs node on the output, as the daemon runs (dist/): tsx compiles with esbuild's keepNames,
+ * which gives every function a `name` property of its own (~20 KB more heap per running container,
+ * none of it the engine's). Node runs with --max-old-space-size=8192: 60,000 running containers
+ * are held in the daemon's heap (about 4 GB of it today, see the figures), over V8's default limit.
  * Every figure is measured on this machine; nothing is a constant.
  */
 import { setFlagsFromString } from 'node:v8';
@@ -189,7 +195,7 @@ const engine: EngineFigures | undefined = process.argv.includes('--no-engine')
   ? undefined
   : await engineSection({
       containers: argValue('--containers', 60_000),
-      budgetS: argValue('--budget-s', 120),
+      budgetS: argValue('--budget-s', 0),
       endpoints: argValue('--endpoints', 60_000),
       heap,
       progress: (s) => process.stderr.write(`  4. engine: ${s}\n`),
@@ -217,11 +223,10 @@ function printEngine({ containers: c, endpoints: e }: EngineFigures): void {
   const kb = (b: number) => (b / 1024).toFixed(1);
   const why = c.reached < c.wanted ? ` (of ${c.wanted.toLocaleString('en')} asked: the ${c.budgetS} s budget ran out)` : '';
   console.log(`\nThrough the engine, in process, one user network on a /16:`);
-  console.log(`  ${c.reached.toLocaleString('en')} containers run -d sh -c 'sleep 3600'${why} in ${c.totalS.toFixed(1)} s`);
+  console.log(`  ${c.reached.toLocaleString('en')} containers running (run -d sh -c 'sleep 3600')${why} in ${c.totalS.toFixed(1)} s, ${c.cpuS.toFixed(1)} s of CPU`);
   console.log(`  ms per container (create + start, median): first 1,000 ${c.firstMs.toFixed(2)}, last 1,000 ${c.lastMs.toFixed(2)}, last/first ${(c.lastMs / c.firstMs).toFixed(2)}x`);
+  console.log(`  CPU ms per container (mean over 1,000): first 1,000 ${c.firstCpuMs.toFixed(2)}, last 1,000 ${c.lastCpuMs.toFixed(2)}`);
   console.log(`  per running container: ${kb(c.heapBytesPer)} KB heap (after GC), ${kb(c.rssBytesPer)} KB RSS`);
-  // tsx compiles with esbuild's keepNames: every function gets a defined `name`, about 20 KB per container
-  console.log('    (src/ run by tsx, whose keepNames costs ~20 KB of it; the built daemon: npm run bench, section 5b)');
   console.log(`  ${e.count.toLocaleString('en')} endpoints joined through the network service (last address ${e.lastAddress}) in ${e.totalS.toFixed(2)} s`);
   console.log(`  µs per endpoint (median): first 1,000 ${e.firstUs.toFixed(1)}, last 1,000 ${e.lastUs.toFixed(1)}, last/first ${(e.lastUs / e.firstUs).toFixed(2)}x; ${e.heapBytesPer.toFixed(0)} heap bytes per endpoint`);
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -160,7 +161,8 @@ async function dropIntent(file: string): Promise<void> {
  */
 export async function recoverIntents(store: Store): Promise<void> {
   const dir = path.join(store.root, 'intents');
-  for (const n of await fsp.readdir(dir)) {
+  // synchronous: an empty directory read at every taking of the store's lock (see torn.ts)
+  for (const n of fs.readdirSync(dir)) {
     const file = path.join(dir, n);
     if (!/^commit-[0-9a-f]{16}\.json$/.test(n)) {
       await fsp.rm(file, { force: true }); // the temp file of an intent never written whole

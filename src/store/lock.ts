@@ -52,6 +52,13 @@ function startTime(pid: number | 'self'): string | null {
   }
 }
 
+/** This process's start time: read once (it cannot change), not at every lock taken. */
+let ownStart: string | null | undefined;
+function selfStart(): string | null {
+  if (ownStart === undefined) ownStart = startTime('self');
+  return ownStart;
+}
+
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -93,7 +100,7 @@ function unlinkQuiet(file: string): void {
 /** A temp file beside `file` holding a new instance of ours; the caller links or renames it into place. */
 function newInstance(file: string): { temp: string; raw: string } {
   const nonce = randomBytes(12).toString('hex');
-  const raw = `${process.pid} ${startTime('self') ?? '-'} ${nonce}\n`;
+  const raw = `${process.pid} ${selfStart() ?? '-'} ${nonce}\n`;
   const temp = `${file}.new-${process.pid}-${nonce}`;
   fs.writeFileSync(temp, raw, { mode: 0o644 });
   return { temp, raw };

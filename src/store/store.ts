@@ -16,6 +16,7 @@ import { collectGarbage, type Collected } from './gc.js';
 import { placeLayer } from './layers.js';
 import { acquireLock, processAlive } from './lock.js';
 import { removeTornWrites } from './torn.js';
+import { deepFreeze, FileMemo } from './memo.js';
 import { checkKind, checkRecordId, RecordCollection, type RecordRef, type References } from './records.js';
 import type { ImageRecord, ImportResult, LayerRecord, TagChange } from './types.js';
 
@@ -59,6 +60,11 @@ export class InUseError extends BoxlabError {
 export class Store {
   /** Set while this store's lock is held in the current async context: `locked` is re-entrant. */
   private readonly holding = new AsyncLocalStorage<boolean>();
+  /** repositories.json and the image records, parsed once per version of the file (memo.ts). */
+  private readonly tagsMemo = new FileMemo<{ tags: Record<string, Digest> }>();
+  private readonly imageMemo = new FileMemo<ImageRecord>();
+  /** Parsed image configs by digest: a blob's bytes never change, only whether it is there. */
+  private readonly configs = new Map<Digest, { bytes: Buffer; parsed: ImageConfig }>();
 
   private constructor(readonly root: string) {}
 
@@ -145,9 +151,9 @@ export class Store {
 
   // ---- reading -------------------------------------------------------------------------------
 
+  /** Tag -> image ID; a copy the caller may change (the memo's value is shared). */
   async tags(): Promise<Record<string, Digest>> {
-    if (!existsSync(this.tagsPath)) return {};
-    return (await readJson<{ tags: Record<string, Digest> }>(this.tagsPath)).tags;
+    return { ...this.tagsMemo.read(this.tagsPath, JSON.parse)?.tags };
   }
 
   async imageIds(): Promise<Digest[]> {
@@ -155,12 +161,16 @@ export class Store {
     return names.filter((n) => /^[a-f0-9]{64}\.json$/.test(n)).map((n) => `sha256:${n.slice(0, 64)}` as Digest);
   }
 
+  /** The image's record (frozen: shared by every caller until the file changes). */
   async image(id: Digest): Promise<ImageRecord> {
+    let rec: ImageRecord | undefined;
     try {
-      return await readJson<ImageRecord>(this.imagePath(id));
+      rec = this.imageMemo.read(this.imagePath(id), JSON.parse);
     } catch {
-      throw new BoxlabError('NotFound', `No such image: ${id}`);
+      rec = undefined;
     }
+    if (!rec) throw new BoxlabError('NotFound', `No such image: ${id}`);
+    return rec;
   }
 
   hasImage(id: Digest): boolean {
@@ -171,9 +181,18 @@ export class Store {
     return existsSync(this.layerPath(chainId));
   }
 
+  /**
+   * An image's config blob and its parse. Content-addressed, so the parse is kept per digest and
+   * shared (frozen) by every container of the image; the blob's presence is checked each time, as
+   * a collected blob must still read as gone.
+   */
   async config(id: Digest): Promise<{ bytes: Buffer; parsed: ImageConfig }> {
+    const hit = this.configs.get(id);
+    if (hit && existsSync(this.blobPath(id))) return hit;
     const bytes = await fsp.readFile(this.blobPath(id));
-    return { bytes, parsed: JSON.parse(bytes.toString('utf8')) as ImageConfig };
+    const got = { bytes, parsed: deepFreeze(JSON.parse(bytes.toString('utf8')) as ImageConfig) };
+    this.configs.set(id, got);
+    return got;
   }
 
   async layer(chainId: Digest): Promise<LayerRecord> {
@@ -370,6 +389,11 @@ export class Store {
     return (await fsp.readdir(path.join(this.root, 'active'))).sort();
   }
 
+  /** Whether the active snapshot exists: one lstat, where activeIds() reads the whole directory. */
+  hasActive(id: string): boolean {
+    return existsSync(this.activePath(id));
+  }
+
   async activeInfo(id: string): Promise<ActiveInfo> {
     try {
       return await readJson<ActiveInfo>(path.join(this.activePath(id), 'snapshot.json'));
@@ -389,11 +413,13 @@ export class Store {
     await this.locked(async () => {
       if (existsSync(dest)) throw new BoxlabError('AlreadyExists', `active snapshot ${id} already exists`);
       if (opts.parent && !this.hasLayer(opts.parent)) throw new BoxlabError('NotFound', `no such layer: ${opts.parent}`);
-      const staging = await this.stagingDir('active');
+      // made here, not by stagingDir(): that one also sweeps dead loads' staging (a read of tmp/ and
+      // a stat per entry), which a load and a prune do; a container create need not
+      const staging = fs.mkdtempSync(path.join(this.root, 'tmp', `active-${process.pid}-`));
       try {
         await ActiveSnapshot.create(staging, dest, { id, parent: opts.parent, created: new Date().toISOString() });
       } finally {
-        await fsp.rm(staging, { recursive: true, force: true });
+        fs.rmSync(staging, { recursive: true, force: true });
       }
     });
   }

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 
@@ -15,14 +16,24 @@ const TORN_RE = /\.tmp-[0-9a-f]{12}$/;
  */
 export async function removeTornWrites(root: string): Promise<void> {
   const dirs = [root, path.join(root, 'images')];
-  for (const kind of await fsp.readdir(path.join(root, 'records')).catch(() => [])) dirs.push(path.join(root, 'records', kind));
+  // synchronous reads: this runs at every taking of the store's lock, on a few small directories,
+  // and a thread-pool round trip per directory cost more than the read (a container create takes it)
+  for (const kind of readdirQuiet(path.join(root, 'records'))) dirs.push(path.join(root, 'records', kind));
   for (const dir of dirs) {
     let names: string[];
     try {
-      names = await fsp.readdir(dir);
+      names = fs.readdirSync(dir);
     } catch {
       continue; // a record kind's entry that is not a directory, or gone
     }
     for (const n of names) if (TORN_RE.test(n)) await fsp.rm(path.join(dir, n), { force: true });
+  }
+}
+
+function readdirQuiet(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
   }
 }

@@ -32,6 +32,36 @@ export async function writeFileAtomic(dest: string, data: string | Uint8Array): 
   await fsyncPath(path.dirname(dest));
 }
 
+/**
+ * writeFileAtomic done with synchronous calls: the same steps (temp file, fsync, rename, directory
+ * fsync) and the same guarantee once it returns, without a round trip through libuv's thread pool
+ * per step (6 of them). For small records written on a hot path (a container's config.v2.json at
+ * create and at every state change): the event loop waits the few µs of each call instead of the
+ * thread pool's hand-offs, which on a busy machine cost milliseconds.
+ */
+export function writeFileAtomicSync(dest: string, data: string | Uint8Array): void {
+  const tmp = `${dest}.tmp-${randomBytes(6).toString('hex')}`;
+  const fd = fs.openSync(tmp, 'w', 0o644);
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, dest);
+  fsyncPathSync(path.dirname(dest));
+}
+
+/** fsyncPath, synchronously. */
+export function fsyncPathSync(p: string): void {
+  const fd = fs.openSync(p, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export function existsSync(p: string): boolean {
   try {
     fs.lstatSync(p);

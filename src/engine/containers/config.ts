@@ -175,5 +175,8 @@ export function normaliseHostConfig(body: Record<string, unknown> | undefined, c
     h.MaskedPaths ??= MASKED_PATHS;
     h.ReadonlyPaths ??= READONLY_PATHS;
   }
-  return h as HostConfig;
+  // a copy: `h` grew by ~30 properties one at a time, which leaves V8 holding it as a hash table
+  // (~1.6 KB); the spread's copy has fast properties and one hidden class shared by every record
+  // made the same way (~0.4 KB), which tells at 60,000 containers (bench:ipam)
+  return { ...h } as HostConfig;
 }

@@ -33,12 +33,18 @@ const SURNAMES = [
   'thompson', 'torvalds', 'turing', 'wilson', 'wozniak', 'yalow',
 ];
 
-/** A free generated name; like moby, retries with a digit suffix when a name is taken. */
-export function generateName(taken: (name: string) => boolean): string {
+/**
+ * A free generated name, as moby's generateNewName: six tries (the second on with a random digit
+ * appended), then the container's short ID. The six tries matter beyond Docker's likeness: the
+ * words here make 1,444 names (15,884 with the digit), so a daemon with tens of thousands of
+ * containers would otherwise retry for ever.
+ */
+export function generateName(taken: (name: string) => boolean, id: string): string {
   const pick = <T>(a: readonly T[]): T => a[randomBytes(2).readUInt16BE() % a.length]!;
-  for (let i = 0; ; i++) {
+  for (let i = 0; i < 6; i++) {
     let name = `${pick(ADJECTIVES)}_${pick(SURNAMES)}`;
     if (i > 0) name += String(randomBytes(1)[0]! % 10);
     if (!taken(`/${name}`)) return `/${name}`;
   }
+  return `/${id.slice(0, 12)}`;
 }

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../../util/fsx.js';
+import { writeFileAtomicSync } from '../../util/fsx.js';
 import type { ContainerRecord } from './record.js';
 
 export class ContainerDir {
@@ -20,9 +20,15 @@ export class ContainerDir {
     return path.join(this.root, id, `${id}-json.log`);
   }
 
+  /**
+   * Durable when it returns (temp file, fsync, rename, directory fsync), in synchronous calls: a
+   * create and a start each save the record, and each step through the thread pool cost more than
+   * the write itself (fsx.ts writeFileAtomicSync).
+   */
   async save(rec: ContainerRecord): Promise<void> {
-    await fsp.mkdir(this.dir(rec.id), { recursive: true });
-    await writeFileAtomic(path.join(this.dir(rec.id), 'config.v2.json'), JSON.stringify(rec));
+    const dir = this.dir(rec.id);
+    fs.mkdirSync(dir, { recursive: true });
+    writeFileAtomicSync(path.join(dir, 'config.v2.json'), JSON.stringify(rec));
   }
 
   async remove(id: string): Promise<void> {

@@ -89,6 +89,8 @@ export interface ServiceOptions {
 
 export class ContainerService {
   private readonly live = new Map<string, Live>();
+  /** The same containers by name (`/name`): a lookup per create and per name, not a scan of all. */
+  private readonly byName = new Map<string, Live>();
   private readonly dirs: ContainerDir;
   mountHooks?: MountHooks;
 
@@ -113,7 +115,7 @@ export class ContainerService {
   async init(): Promise<void> {
     for (const rec of await this.dirs.loadAll()) {
       if (stopLeftRunning(rec, goTime(this.now()))) await this.dirs.save(rec);
-      this.live.set(rec.id, { rec, log: new JsonLog(this.dirs.logPath(rec.id), () => this.now()), listeners: new Set(), exitWaiters: [], removedWaiters: [], latch: newLatch() });
+      this.track({ rec, log: new JsonLog(this.dirs.logPath(rec.id), () => this.now()), listeners: new Set(), exitWaiters: [], removedWaiters: [], latch: newLatch() });
     }
     for (const l of this.live.values()) {
       if (!restartsAtDaemonStart(l.rec)) continue;
@@ -136,7 +138,8 @@ export class ContainerService {
     const byId = this.live.get(ref);
     if (byId) return byId;
     const name = ref.startsWith('/') ? ref : `/${ref}`;
-    for (const l of this.live.values()) if (l.rec.name === name) return l;
+    const named = this.byName.get(name);
+    if (named) return named;
     if (/^[a-f0-9]+$/.test(ref)) {
       const matches = [...this.live.values()].filter((l) => l.rec.id.startsWith(ref));
       if (matches.length === 1) return matches[0]!;
@@ -146,8 +149,12 @@ export class ContainerService {
   }
 
   private nameTaken(name: string): ContainerRecord | undefined {
-    for (const l of this.live.values()) if (l.rec.name === name) return l.rec;
-    return undefined;
+    return this.byName.get(name)?.rec;
+  }
+
+  private track(l: Live): void {
+    this.live.set(l.rec.id, l);
+    this.byName.set(l.rec.name, l);
   }
 
   async create(body: CreateRequest, name?: string): Promise<{ id: string; warnings: string[] }> {
@@ -157,7 +164,8 @@ export class ContainerService {
     const { config: image } = await this.images.imageRecord(imageId);
     const merged = mergeImageConfig(config, (image.config ?? {}) as ImageRuntimeConfig);
     const { path: cmdPath, args } = commandLine(merged);
-    const canonical = name ? canonicalName(name) : generateName((n) => !!this.nameTaken(n));
+    const id = newContainerId();
+    const canonical = name ? canonicalName(name) : generateName((n) => !!this.nameTaken(n), id);
     const holder = this.nameTaken(canonical);
     if (holder)
       throw new BoxlabError(
@@ -166,7 +174,6 @@ export class ContainerService {
       );
     if (body.HostConfig) resolveJoinModes(body.HostConfig, (ref) => this.get(ref));
     const networks = this.opts.networks?.(body.HostConfig, body.NetworkingConfig?.EndpointsConfig) ?? {};
-    const id = newContainerId();
     // --network host shares the host's UTS name too (moby daemon/container.go: the host's hostname)
     // and container:X shares X's name (moby initializeNetworking)
     const netDonor = joinedId(body.HostConfig?.NetworkMode as string | undefined);
@@ -190,7 +197,7 @@ export class ContainerService {
     };
     if (this.mountHooks) rec.mounts = await this.mountHooks.prepare(rec);
     await this.dirs.save(rec);
-    this.live.set(id, { rec, log: new JsonLog(this.dirs.logPath(id), () => this.now()), listeners: new Set(), exitWaiters: [], removedWaiters: [], latch: newLatch() });
+    this.track({ rec, log: new JsonLog(this.dirs.logPath(id), () => this.now()), listeners: new Set(), exitWaiters: [], removedWaiters: [], latch: newLatch() });
     this.emit(rec, 'create');
     return { id, warnings: [] };
   }
@@ -426,6 +433,8 @@ export class ContainerService {
       );
     const old = l.rec.name;
     l.rec.name = canonical;
+    this.byName.delete(old);
+    this.byName.set(canonical, l);
     await this.save(l.rec);
     for (const parent of renameLinkChild(this.all(), old, canonical)) await this.save(parent);
     this.emit(l.rec, 'rename', { oldName: old });
@@ -453,6 +462,7 @@ export class ContainerService {
 
   private async removeNow(l: Live, removeVolumes = l.rec.hostConfig.AutoRemove): Promise<void> {
     this.live.delete(l.rec.id);
+    if (this.byName.get(l.rec.name) === l) this.byName.delete(l.rec.name);
     await this.runtime.remove(l.rec);
     this.mountHooks?.released(l.rec, removeVolumes);
     await this.dirs.remove(l.rec.id);

@@ -49,7 +49,7 @@ export class PersistedUppers {
    */
   async attach(id: string, parent: Digest | null, mount: Mount): Promise<void> {
     if (this.attached.has(id)) throw new Error(`upper ${id} is already attached`);
-    if (!(await this.store.activeIds()).includes(id)) await this.store.createActive(id, { parent });
+    if (!this.store.hasActive(id)) await this.store.createActive(id, { parent });
     const snap = await this.store.openActive(id);
     try {
       const { checkpoint, records } = snap.recover();
@@ -94,7 +94,7 @@ export class PersistedUppers {
       a.snap.close();
       this.attached.delete(id);
     }
-    if ((await this.store.activeIds()).includes(id)) await this.store.removeActive(id, { force: true });
+    if (this.store.hasActive(id)) await this.store.removeActive(id, { force: true });
   }
 
   /** Lets another process open the snapshots (the daemon is shutting down), once checkpoints in flight are written. */
