@@ -15,6 +15,7 @@ import { commit, recoverIntents, type CommitOptions, type CommitResult } from '.
 import { collectGarbage, type Collected } from './gc.js';
 import { placeLayer } from './layers.js';
 import { acquireLock, processAlive } from './lock.js';
+import { readCached, readJsonCached } from './filecache.js';
 import { removeTornWrites } from './torn.js';
 import { checkKind, checkRecordId, RecordCollection, type RecordRef, type References } from './records.js';
 import type { ImageRecord, ImportResult, LayerRecord, TagChange } from './types.js';
@@ -147,7 +148,7 @@ export class Store {
 
   async tags(): Promise<Record<string, Digest>> {
     if (!existsSync(this.tagsPath)) return {};
-    return (await readJson<{ tags: Record<string, Digest> }>(this.tagsPath)).tags;
+    return readJsonCached<{ tags: Record<string, Digest> }>(this.tagsPath).tags;
   }
 
   async imageIds(): Promise<Digest[]> {
@@ -157,7 +158,7 @@ export class Store {
 
   async image(id: Digest): Promise<ImageRecord> {
     try {
-      return await readJson<ImageRecord>(this.imagePath(id));
+      return readJsonCached<ImageRecord>(this.imagePath(id));
     } catch {
       throw new BoxlabError('NotFound', `No such image: ${id}`);
     }
@@ -172,7 +173,7 @@ export class Store {
   }
 
   async config(id: Digest): Promise<{ bytes: Buffer; parsed: ImageConfig }> {
-    const bytes = await fsp.readFile(this.blobPath(id));
+    const bytes = readCached(this.blobPath(id));
     return { bytes, parsed: JSON.parse(bytes.toString('utf8')) as ImageConfig };
   }
 
@@ -365,6 +366,11 @@ export class Store {
   }
 
   // ---- active snapshots ----------------------------------------------------------------------
+
+  /** Whether an active snapshot `id` exists (one stat, where activeIds lists them all). */
+  hasActive(id: string): boolean {
+    return existsSync(this.activePath(id));
+  }
 
   async activeIds(): Promise<string[]> {
     return (await fsp.readdir(path.join(this.root, 'active'))).sort();

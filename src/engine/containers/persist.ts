@@ -20,9 +20,20 @@ export class ContainerDir {
     return path.join(this.root, id, `${id}-json.log`);
   }
 
+  /**
+   * Writes the record. A --rm (AutoRemove) container's is written without fsync, in one synchronous
+   * step (temp file, rename): a daemon started after a crash removes such a container whatever its
+   * record says (restore.ts, as moby's restore does), and a SIGKILLed daemon's writes are in the page
+   * cache all the same, so what `boxlab iptables` or `tree` read beside the daemon stays right. Only a
+   * power cut can lose it, and then the container is gone, as the restart would have made it.
+   */
   async save(rec: ContainerRecord): Promise<void> {
-    await fsp.mkdir(this.dir(rec.id), { recursive: true });
-    await writeFileAtomic(path.join(this.dir(rec.id), 'config.v2.json'), JSON.stringify(rec));
+    const file = path.join(this.dir(rec.id), 'config.v2.json');
+    fs.mkdirSync(this.dir(rec.id), { recursive: true });
+    if (!rec.hostConfig.AutoRemove) return writeFileAtomic(file, JSON.stringify(rec));
+    const tmp = `${file}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, JSON.stringify(rec));
+    fs.renameSync(tmp, file);
   }
 
   async remove(id: string): Promise<void> {

@@ -94,7 +94,7 @@ export class PersistedUppers {
       a.snap.close();
       this.attached.delete(id);
     }
-    if ((await this.store.activeIds()).includes(id)) await this.store.removeActive(id, { force: true });
+    if (this.store.hasActive(id)) await this.store.removeActive(id, { force: true });
   }
 
   /** Lets another process open the snapshots (the daemon is shutting down), once checkpoints in flight are written. */
