@@ -138,6 +138,7 @@ function raceReport(box: Race, dk: Race, floor: Floor): string {
       ['docker --version (the CLI starting, no request)', fmt(m(floor.version), 3), '', '', ''],
       ...rows.map((r) => [r.what, fmt(r.floor, 3), fmt(r.box, 3), fmt(r.box - r.floor, 3), `${fmt((100 * (r.box - r.floor)) / r.box, 0)}%`]),
     ]) +
+    (rows.some((r) => r.box < r.floor) ? "\n  (a negative share is the machine's noise: boxlab answers within the CLI's own floor)" : '') +
     `\n  goal: boxlab >= 5x faster than dockerd:\n    run: ${verdict(rows[0]!)}\n    exec: ${verdict(rows[1]!)}`
   );
 }
