@@ -15,6 +15,7 @@ import { networkRoutes } from './routes/networks.js';
 import { systemRoutes } from './routes/system.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { apiHandler } from './server.js';
+import { traceRequest, tracingRequests } from './trace.js';
 
 export interface DaemonOptions {
   hosts: Host[];
@@ -54,12 +55,14 @@ export class Daemon {
     const d = new Daemon(engine, opts);
     const handle = apiHandler(routes(engine, { ...opts, signal: d.stopping.signal }));
     const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+    const trace = tracingRequests();
     try {
       for (const h of opts.hosts) {
         const server = await listen(
           h,
           (req, res) => {
             if (opts.debug) log(`Calling ${req.method} ${req.url}`);
+            if (trace) traceRequest(req, res, log);
             handle(req, res);
           },
           { ...(opts.tls ? { tls: opts.tls } : {}), tlsVerify: !!opts.tlsVerify },

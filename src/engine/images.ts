@@ -113,9 +113,9 @@ export class ImageService {
 
   /** Resolves a reference to an image ID: a tag, a full ID, or a unique ID prefix. */
   async resolve(ref: string): Promise<Digest> {
-    const tags = await this.store.tags();
     const hex = ref.startsWith('sha256:') ? ref.slice(7) : ref;
     if (/^[a-f0-9]{64}$/.test(hex) && this.store.hasImage(`sha256:${hex}`)) return `sha256:${hex}`;
+    const tags = await this.store.tags();
     // a reference that is neither an ID nor a name is refused (moby: ParseAnyReference, InvalidParameter)
     const tag = normalizeTag(ref);
     if (tag && tags[tag]) return tags[tag]!;

@@ -385,13 +385,13 @@ export class Store {
 
   // ---- active snapshots ----------------------------------------------------------------------
 
-  async activeIds(): Promise<string[]> {
-    return (await fsp.readdir(path.join(this.root, 'active'))).sort();
-  }
-
-  /** Whether the active snapshot exists: one lstat, where activeIds() reads the whole directory. */
+  /** Whether an active snapshot `id` exists (one stat, where activeIds lists them all). */
   hasActive(id: string): boolean {
     return existsSync(this.activePath(id));
+  }
+
+  async activeIds(): Promise<string[]> {
+    return (await fsp.readdir(path.join(this.root, 'active'))).sort();
   }
 
   async activeInfo(id: string): Promise<ActiveInfo> {

@@ -79,11 +79,12 @@ export function containerRoutes(engine: Engine): Route[] {
   const svc = engine.containers;
   const lowerDirs = async (id: string) => {
     // an image removed with --force under a stopped container leaves its layers but no record
-    const found = await engine.images.imageRecord(svc.get(id).image).catch((e: unknown) => {
+    // (the record alone: its chainIDs; not the config and tags imageRecord reads too)
+    const found = await engine.store.image(svc.get(id).image).catch((e: unknown) => {
       if (e instanceof BoxlabError && e.code === 'NotFound') return null;
       throw e;
     });
-    return found ? [...found.record.chainIds].reverse().map((c) => `${DOCKER_ROOT}/overlay2/${cacheId(c)}/diff`) : [];
+    return found ? [...found.chainIds].reverse().map((c) => `${DOCKER_ROOT}/overlay2/${cacheId(c)}/diff`) : [];
   };
 
   return [

@@ -21,14 +21,21 @@ export class ContainerDir {
   }
 
   /**
-   * Durable when it returns (temp file, fsync, rename, directory fsync), in synchronous calls: a
-   * create and a start each save the record, and each step through the thread pool cost more than
-   * the write itself (fsx.ts writeFileAtomicSync).
+   * Writes the record in synchronous calls (each step through the thread pool cost more than the
+   * write itself). Durable when it returns (temp file, fsync, rename, directory fsync: fsx.ts
+   * writeFileAtomicSync), except a --rm (AutoRemove) container's, written without fsync: a daemon
+   * started after a crash removes such a container whatever its record says (restore.ts, as moby's
+   * restore does), and a SIGKILLed daemon's writes are in the page cache all the same. Only a power
+   * cut can lose it, and then the container is gone, as the restart would have made it.
    */
   async save(rec: ContainerRecord): Promise<void> {
     const dir = this.dir(rec.id);
+    const file = path.join(dir, 'config.v2.json');
     fs.mkdirSync(dir, { recursive: true });
-    writeFileAtomicSync(path.join(dir, 'config.v2.json'), JSON.stringify(rec));
+    if (!rec.hostConfig.AutoRemove) return writeFileAtomicSync(file, JSON.stringify(rec));
+    const tmp = `${file}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, JSON.stringify(rec));
+    fs.renameSync(tmp, file);
   }
 
   async remove(id: string): Promise<void> {

@@ -9,6 +9,12 @@
  * the restart itself is restartmanager's ShouldRestart at daemon start (daemon/daemon.go restore:
  * `daemon.configStore.AutoRestart && c.ShouldRestart()`), which also brings back an exited `always`
  * container that was stopped by hand (the documented "restarted when the daemon restarts").
+ *
+ * A --rm (AutoRemove) container is removed by the new daemon, whatever state it was in, created,
+ * running or exited (moby's restore puts every AutoRemove container that will not restart in
+ * removeContainers and calls ContainerRm on each, with RemoveVolume). Measured here the same way:
+ * after a SIGKILL of dockerd holding `create --rm` (created), `run -d --rm ... sleep 3600` (running)
+ * and `run -d ... sleep 3600`, the restarted daemon lists only the last, exited (137).
  */
 import type { ContainerRecord } from './record.js';
 
@@ -45,4 +51,9 @@ export function restartsAtDaemonStart(rec: ContainerRecord): boolean {
     default:
       return false;
   }
+}
+
+/** moby's restore: an AutoRemove container (which never has a restart policy) is removed at daemon start. */
+export function removedAtDaemonStart(rec: ContainerRecord): boolean {
+  return !!rec.hostConfig.AutoRemove;
 }

@@ -164,7 +164,9 @@ export class ModelRuntime implements TaskRuntime {
   private async mountRootfs(c: ContainerRecord): Promise<OverlayRoot> {
     const { layers, top } = await this.layersOf(c.image);
     const root = mountOverlay([...layers, INIT_LAYER], { cache: this.lowers });
-    if (this.opts.uppers) await this.opts.uppers.attach(c.id, top, root);
+    // a --rm container's upper stays in memory: a daemon started after a crash removes such a
+    // container whatever it held (restore.ts, as moby's restore does), so persisting it buys nothing
+    if (this.opts.uppers && !c.hostConfig.AutoRemove) await this.opts.uppers.attach(c.id, top, root);
     return root;
   }
 

@@ -17,7 +17,7 @@ import { JsonLog, type StdStream } from './logs.js';
 import { canonicalName, generateName, newContainerId } from './names.js';
 import { renameLinkChild } from '../links.js';
 import { ContainerDir } from './persist.js';
-import { restartsAtDaemonStart, stopLeftRunning } from './restore.js';
+import { removedAtDaemonStart, restartsAtDaemonStart, stopLeftRunning } from './restore.js';
 import { goTime, initialState, type ContainerRecord, type MountPoint } from './record.js';
 import { joinedId, resolveJoinModes, validateNetMode } from './kernelviews.js';
 import { TaskStartError, type Task, type TaskExit, type TaskRuntime } from './task.js';
@@ -110,18 +110,34 @@ export class ContainerService {
 
   /**
    * Loads the records. A container the previous daemon left running died with it and is stopped;
-   * then the restart policies bring back those they would (restore.ts: what the engine here does).
+   * a --rm one is removed; then the restart policies bring back those they would (restore.ts: what
+   * the engine here does).
    */
   async init(): Promise<void> {
+    const leftOver: ContainerRecord[] = [];
     for (const rec of await this.dirs.loadAll()) {
+      if (removedAtDaemonStart(rec)) {
+        leftOver.push(rec);
+        continue;
+      }
       if (stopLeftRunning(rec, goTime(this.now()))) await this.dirs.save(rec);
       this.track({ rec, log: new JsonLog(this.dirs.logPath(rec.id), () => this.now()), listeners: new Set(), exitWaiters: [], removedWaiters: [], latch: newLatch() });
     }
+    // once every record is loaded: an anonymous volume another container still uses stays
+    for (const rec of leftOver) await this.removeLeftOver(rec);
     for (const l of this.live.values()) {
       if (!restartsAtDaemonStart(l.rec)) continue;
       l.rec.manuallyStopped = false;
       await this.startTask(l).catch(() => {}); // a start that fails leaves the container exited, with its error
     }
+  }
+
+  /** A --rm container the previous daemon left: removed with its anonymous volumes (moby's restore, ContainerRm with RemoveVolume). */
+  private async removeLeftOver(rec: ContainerRecord): Promise<void> {
+    await this.runtime.remove(rec);
+    this.mountHooks?.released(rec, true);
+    await this.dirs.remove(rec.id);
+    this.emit(rec, 'destroy');
   }
 
   /** All containers, newest first. */
