@@ -30,6 +30,7 @@ import type { EndpointSettings, ContainerRecord } from './containers/record.js';
 import type { EtcFiles } from './containers/runtime.js';
 import type { EventBus } from './events.js';
 import { networkStack } from './netstack.js';
+import { nameServiceOf } from '../network/dnsconf.js';
 
 /** What the service needs of the containers: find one, save one, and whether it runs. */
 export interface ContainerAccess {
@@ -200,6 +201,7 @@ export class NetworkService {
       containerName: rec.name.replace(/^\//, ''),
       hostname: rec.config.Hostname,
       ...(rec.config.Domainname ? { domainname: rec.config.Domainname } : {}),
+      ...nameServiceOf(rec.hostConfig),
     });
     try {
       for (const [name, s] of Object.entries(rec.networks)) {

@@ -22,6 +22,7 @@ import {
   selfRecord,
   type HostsRecord,
 } from './files.js';
+import { customResolvConf, embeddedOverCustom, hasCustomDns, type DnsConfig } from './dnsconf.js';
 import { macFromIPv4, shortId, vethName } from './names.js';
 import { ipv6Pool, NetworkRegistry, type ControllerOptions, type Endpoint, type Network } from './network.js';
 
@@ -34,6 +35,8 @@ export interface SandboxOptions {
   domainname?: string;
   /** --add-host records. */
   extraHosts?: readonly HostsRecord[];
+  /** --dns, --dns-search, --dns-option. */
+  dns?: DnsConfig;
 }
 
 export interface Sandbox {
@@ -46,6 +49,7 @@ export interface Sandbox {
   readonly endpoints: Endpoint[];
   nextIface: number;
   hosts: string;
+  readonly dns?: DnsConfig;
 }
 
 export interface JoinOptions {
@@ -105,6 +109,7 @@ export class NetworkController extends NetworkRegistry {
       endpoints: [],
       nextIface: 0,
       hosts: buildHosts(opts.extraHosts),
+      ...(opts.dns ? { dns: opts.dns } : {}),
     };
     this.sandboxes.set(sb.id, sb);
     const mine = this.byContainer.get(sb.containerId);
@@ -254,6 +259,10 @@ export class NetworkController extends NetworkRegistry {
   /** /etc/resolv.conf: the embedded DNS when any endpoint is on a user-defined network. */
   resolvConf(sb: Sandbox): string {
     const user = sb.endpoints.some((ep) => NetworkRegistry.isUserDefined(this.get(ep.networkId)));
+    if (hasCustomDns(sb.dns)) {
+      const text = customResolvConf(this.hostResolvConf, sb.dns);
+      return user ? embeddedOverCustom(text) : text;
+    }
     return user ? embeddedResolvConf(this.hostResolvConf) : bridgeResolvConf(this.hostResolvConf);
   }
 
