@@ -12,6 +12,7 @@ import { LowerStackCache, mountOverlay, memoryLayer } from '../../overlay/index.
 import { contextPort } from '../../runtime/ctxport.js';
 import { containerRlimits } from '../../runtime/rlimits.js';
 import { capMask, containerCaps } from './caps.js';
+import { initMounts, processArgv } from './init.js';
 import { SysError } from '../../runtime/errno.js';
 import { Kernel } from '../../runtime/kernel.js';
 import type { PidNamespace, Proc } from '../../runtime/process.js';
@@ -213,7 +214,7 @@ export class ModelRuntime implements TaskRuntime {
     const cwd = c.config.WorkingDir || '/';
     mkdirs(ctx, cwd);
     const { proc, stdio } = await this.startIn(c, { mountNs, ns: pidNs, nsset, cgroup }, {
-      argv: [c.path, ...c.args],
+      argv: processArgv(c),
       env: c.config.Env,
       user: c.config.User,
       workingDir: cwd,
@@ -306,7 +307,7 @@ export class ModelRuntime implements TaskRuntime {
     // mount points are made in the container's own layer first, as the engine does, so that a
     // read-only rootfs can still have them
     const rootCtx = new FsContext(new MountNamespace(root));
-    const user = sortMounts(this.opts.mounts ? this.opts.mounts(c) : tmpfsMounts(c));
+    const user = sortMounts([...(this.opts.mounts ? this.opts.mounts(c) : tmpfsMounts(c)), ...initMounts(c)]);
     for (const m of user) makeMountpoint(rootCtx, m);
     const ns = new MountNamespace(root, { source: 'overlay', readOnly: !!c.hostConfig.ReadonlyRootfs });
     mountProc(ns, views);

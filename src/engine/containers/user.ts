@@ -85,5 +85,8 @@ export function resolveUser(ctx: FsContext, spec: string, groupAdd: readonly str
     else throw new UserLookupError(`unable to find group ${groupPart}: no matching entries in group file`);
   }
   const groups = name && groupPart === undefined ? group.filter((g) => (g[3] ?? '').split(',').includes(name!)).map((g) => Number(g[2])) : [];
-  return { uid, gid, groups: [...groups, ...additionalGroups(group, groupAdd)], home };
+  // runc's supplementary groups hold the primary group when /etc/group gives none (measured: `-u
+  // 65534:100` → `id` says groups=100), and the kernel keeps them sorted (groups_sort)
+  const sgids = [...(groups.length ? groups : [gid]), ...additionalGroups(group, groupAdd)];
+  return { uid, gid, groups: [...new Set(sgids)].sort((a, b) => a - b), home };
 }

@@ -107,3 +107,25 @@ describe('the none log driver', () => {
     expect(() => checkLogsReadable({ LogConfig: { Type: 'json-file', Config: {} } })).not.toThrow();
   });
 });
+
+describe('--init', () => {
+  it('runs docker-init as PID 1, which forwards the stop signal to the command and exits as it did', async () => {
+    const e = await setup();
+    const r = await run(e, 'cat /proc/1/comm; tr "\\0" " " </proc/1/cmdline; echo; ls -l /sbin/docker-init | cut -c1-10', { HostConfig: { Init: true, NetworkMode: 'none' } });
+    expect(r.out).toBe('docker-init\n/sbin/docker-init -- sh -c cat /proc/1/comm; tr "\\0" " " </proc/1/cmdline; echo; ls -l /sbin/docker-init | cut -c1-10 \n-rwxr-xr-x\n');
+    await e.containers.create({ Image: 'dk-build', Cmd: ['sh', '-c', 'sleep 3600'], HostConfig: { Init: true, NetworkMode: 'none' } }, 'init2');
+    await e.containers.start('init2');
+    const c = e.containers.get('init2');
+    expect([c.path, c.args]).toEqual(['sh', ['-c', 'sleep 3600']]);
+    await e.containers.stop('init2', 5);
+    expect(e.containers.get('init2').state.ExitCode).toBe(143);
+  });
+});
+
+describe('supplementary groups', () => {
+  it('hold the primary group when the image names none, sorted with --group-add', async () => {
+    const e = await setup();
+    expect((await run(e, 'id', { User: '65534:100', HostConfig: { NetworkMode: 'none' } })).out).toBe('uid=65534 gid=100 groups=100\n');
+    expect((await run(e, 'id', { User: '0:0', HostConfig: { GroupAdd: ['1234'], NetworkMode: 'none' } })).out).toBe('uid=0 gid=0 groups=0,1234\n');
+  });
+});
