@@ -201,7 +201,7 @@ export class NetworkService {
       containerName: rec.name.replace(/^\//, ''),
       hostname: rec.config.Hostname,
       ...(rec.config.Domainname ? { domainname: rec.config.Domainname } : {}),
-      ...nameServiceOf(rec.hostConfig),
+      ...nameServiceOf(rec.hostConfig, this.ctl.list().find((n) => n.name === 'bridge')?.pools[0]?.gateway),
     });
     try {
       for (const [name, s] of Object.entries(rec.networks)) {

@@ -11,11 +11,15 @@ export interface DnsConfig {
   readonly options: readonly string[];
 }
 
-/** moby daemon/container_operations_unix.go: "NAME:IP" split at the first colon (IP may be IPv6). */
-export function extraHostRecords(list: readonly string[] | null | undefined): HostsRecord[] {
+/**
+ * moby daemon/container_operations.go buildSandboxOptions: "NAME:IP" split at the first colon (IP
+ * may be IPv6); the IP "host-gateway" is the daemon's HostGatewayIP, docker0's address by default.
+ */
+export function extraHostRecords(list: readonly string[] | null | undefined, hostGateway?: string): HostsRecord[] {
   return (list ?? []).map((e) => {
     const i = e.indexOf(':');
-    return { hosts: e.slice(0, i), ip: e.slice(i + 1) };
+    const ip = e.slice(i + 1);
+    return { hosts: e.slice(0, i), ip: ip === 'host-gateway' && hostGateway ? hostGateway : ip };
   });
 }
 
@@ -63,9 +67,9 @@ export function embeddedOverCustom(text: string): string {
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 /** The sandbox options a HostConfig's ExtraHosts, Dns, DnsSearch and DnsOptions make. */
-export function nameServiceOf(h: Readonly<Record<string, unknown>>): { extraHosts: HostsRecord[]; dns: DnsConfig } {
+export function nameServiceOf(h: Readonly<Record<string, unknown>>, hostGateway?: string): { extraHosts: HostsRecord[]; dns: DnsConfig } {
   return {
-    extraHosts: extraHostRecords(strings(h.ExtraHosts)),
+    extraHosts: extraHostRecords(strings(h.ExtraHosts), hostGateway),
     dns: { servers: strings(h.Dns), search: strings(h.DnsSearch), options: strings(h.DnsOptions) },
   };
 }

@@ -28,3 +28,9 @@ describe('--add-host', () => {
     expect(extraHostRecords(null)).toEqual([]);
   });
 });
+
+describe('--add-host NAME:host-gateway', () => {
+  it("names the daemon's host gateway (docker0's address)", () => {
+    expect(extraHostRecords(['gw:host-gateway'], '172.17.0.1')).toEqual([{ hosts: 'gw', ip: '172.17.0.1' }]);
+  });
+});

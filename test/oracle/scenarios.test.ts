@@ -50,6 +50,8 @@ export const EXPECTED = [
   'network-container',
   'ports',
   'update',
+  'run-flags',
+  'run-flags-2',
 ];
 
 const scenarios = readdirSync(DIR)

@@ -13,6 +13,7 @@ t create --name e1 --env-file "$HOSTDIR/env.list" -e A=override -e RF_NOT_SET -e
 ts inspect -f '{{range .Config.Env}}{{println .}}{{end}}' e1
 t run --rm -w /new/dir $IMG sh -c 'pwd; ls -ld /new/dir | cut -c1-10; ls -ld /new | cut -c1-10'
 t run --rm -w relative $IMG pwd
+t run --rm -u 1000 -w /made/for/user $IMG sh -c 'pwd; ls -ldn /made/for/user | cut -c1-20; touch f; echo $?'
 t run --rm $IMG
 t run --rm --entrypoint "" $IMG echo empty entrypoint
 t run --rm --entrypoint sh $IMG -c 'echo "$0 via entrypoint"'
@@ -32,7 +33,11 @@ t run --rm -u 1000:nosuchgroup $IMG id
 t run --rm -h myhost --domainname example.test --network none $IMG sh -c 'hostname; cat /etc/hostname; cat /etc/hosts'
 t run --rm --add-host db:10.1.2.3 --add-host cache:10.1.2.4 --network none $IMG cat /etc/hosts
 t run --rm --add-host bad $IMG true
+t run --rm --add-host gw:host-gateway $IMG sh -c 'grep gw /etc/hosts'
 t run --rm --dns 10.0.0.53 --dns-search example.test --dns-option ndots:2 $IMG cat /etc/resolv.conf
+t network create rfnet
+t run --rm --network rfnet --dns 10.0.0.53 --dns-search example.test --dns-option ndots:3 --dns-option timeout:2 $IMG cat /etc/resolv.conf
+t run --rm --network rfnet --dns-option attempts:2 --dns-search a.test $IMG cat /etc/resolv.conf
 t create --name d1 --dns 10.0.0.53 --dns-search example.test --dns-option ndots:2 --add-host db:10.1.2.3 $IMG true
 t inspect -f '{{json .HostConfig.Dns}} {{json .HostConfig.DnsSearch}} {{json .HostConfig.DnsOptions}} {{json .HostConfig.ExtraHosts}}' d1
 t run --rm -a stdout $IMG sh -c 'echo out; echo err >&2'
@@ -46,8 +51,12 @@ t inspect -f '{{.Config.StopSignal}} {{.Config.StopTimeout}}' s1
 t stop s1
 t logs s1
 t inspect -f '{{.State.ExitCode}}' s1
+t run -d --name s4 --stop-timeout 1 $IMG sh -c 'trap "" TERM; echo ignoring; sleep 3600 & wait'
+t stop s4
+t inspect -f '{{.State.ExitCode}} {{.Config.StopTimeout}}' s4
 t create --name s2 --stop-signal NOSUCH $IMG true
 t run -d --name s3 --cidfile "$HOSTDIR/cid" $IMG sh -c 'sleep 3600'
 h sh -c "cat '$HOSTDIR/cid'; echo"
 t run -d --cidfile "$HOSTDIR/cid" $IMG true
-t rm -f s1 s3 e1 e2 e3 d1 l1
+t rm -f s1 s3 s4 e1 e2 e3 d1 l1
+t network rm rfnet
