@@ -32,6 +32,7 @@ import type { EtcFiles } from './containers/runtime.js';
 import type { EventBus } from './events.js';
 import { checkLinks, linkedEnv, linkedHosts, parseLink } from './links.js';
 import { networkStack } from './netstack.js';
+import { nameServiceOf } from '../network/dnsconf.js';
 
 /** What the service needs of the containers: find one, save one, and whether it runs. */
 export interface ContainerAccess {
@@ -207,7 +208,8 @@ export class NetworkService {
       containerName: rec.name.replace(/^\//, ''),
       hostname: rec.config.Hostname,
       ...(rec.config.Domainname ? { domainname: rec.config.Domainname } : {}),
-      ...(linked.length > 0 ? { extraHosts: linked } : {}),
+      // moby buildSandboxOptions: the --add-host records, then the legacy links' (default bridge)
+      ...withLinks(nameServiceOf(rec.hostConfig, this.ctl.list().find((n) => n.name === 'bridge')?.pools[0]?.gateway), linked),
     });
     try {
       for (const [name, s] of Object.entries(rec.networks)) {
@@ -475,4 +477,8 @@ function hostResolvConf(): string {
 export function joinedNetns(rec: ContainerRecord): string {
   const mode = rec.hostConfig.NetworkMode;
   return typeof mode === 'string' && mode.startsWith('container:') ? mode.slice('container:'.length) : rec.id;
+}
+
+function withLinks<T extends { extraHosts: unknown[] }>(ns: T, linked: T['extraHosts']): T {
+  return { ...ns, extraHosts: [...ns.extraHosts, ...linked] };
 }

@@ -6,11 +6,14 @@
  */
 import { busyboxApplets } from '../runtime/busybox/index.js';
 import { busyboxPrograms } from '../runtime/programs/index.js';
+import { dockerInit } from '../runtime/programs/dockerinit.js';
 import type { ProgramRegistry } from '../runtime/program.js';
 
 export function defaultPrograms(): ProgramRegistry {
   const r = busyboxPrograms();
   // the applets are the fuller versions; the shell's own programs stay where there is none
   for (const [name, p] of busyboxApplets) r.set(name, p);
+  // `docker run --init`'s /sbin/docker-init (engine/containers/init.ts)
+  r.set('docker-init', dockerInit);
   return r;
 }

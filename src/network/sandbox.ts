@@ -22,6 +22,7 @@ import {
   selfRecord,
   type HostsRecord,
 } from './files.js';
+import { customResolvConf, embeddedOverCustom, hasCustomDns, type DnsConfig } from './dnsconf.js';
 import { macFromIPv4, shortId, vethName } from './names.js';
 import { ipv6Pool, NetworkRegistry, type ControllerOptions, type Endpoint, type Network } from './network.js';
 
@@ -34,6 +35,8 @@ export interface SandboxOptions {
   domainname?: string;
   /** --add-host records. */
   extraHosts?: readonly HostsRecord[];
+  /** --dns, --dns-search, --dns-option. */
+  dns?: DnsConfig;
 }
 
 export interface Sandbox {
@@ -52,6 +55,7 @@ export interface Sandbox {
    * network is left (measured: connect app-net then disconnect keeps "nameserver 127.0.0.11").
    */
   embeddedDns: boolean;
+  readonly dns?: DnsConfig;
 }
 
 export interface JoinOptions {
@@ -114,6 +118,7 @@ export class NetworkController extends NetworkRegistry {
       nextIface: 0,
       hosts: buildHosts(opts.extraHosts),
       embeddedDns: false,
+      ...(opts.dns ? { dns: opts.dns } : {}),
     };
     this.sandboxes.set(sb.id, sb);
     const mine = this.byContainer.get(sb.containerId);
@@ -265,6 +270,10 @@ export class NetworkController extends NetworkRegistry {
   /** /etc/resolv.conf: the embedded DNS once any endpoint has been on a user-defined network. */
   resolvConf(sb: Sandbox): string {
     const user = sb.embeddedDns || sb.endpoints.some((ep) => NetworkRegistry.isUserDefined(this.get(ep.networkId)));
+    if (hasCustomDns(sb.dns)) {
+      const text = customResolvConf(this.hostResolvConf, sb.dns);
+      return user ? embeddedOverCustom(text) : text;
+    }
     return user ? embeddedResolvConf(this.hostResolvConf) : bridgeResolvConf(this.hostResolvConf);
   }
 

@@ -43,6 +43,8 @@ export interface Credentials {
   readonly gid: number;
   /** Supplementary groups (getgroups(2)); the primary gid need not be among them. */
   readonly groups: readonly number[];
+  /** The container's capability bounding set as /proc/PID/status prints it (16 hex digits); Docker's defaults when absent. */
+  readonly capBnd?: string;
 }
 
 export interface ProcessContext {

@@ -57,6 +57,8 @@ export const EXPECTED = [
   'network-names-4',
   'ports',
   'update',
+  'run-flags',
+  'run-flags-2',
 ];
 
 const scenarios = readdirSync(DIR)

@@ -15,6 +15,7 @@ import { commitContainer } from '../../engine/containers/commit.js';
 import { boolValue, param, writeJson, writeStatus, type ApiRequest } from '../http.js';
 import { frame, hijack, upgradeBody, type Hijacked } from '../hijack.js';
 import { InputQueue } from '../../engine/containers/stdin.js';
+import { checkLogsReadable } from '../../engine/containers/verify.js';
 import { archiveRoutes } from './archive.js';
 import { updateRoutes } from './update.js';
 import type { Route } from '../route.js';
@@ -257,6 +258,7 @@ export function containerRoutes(engine: Engine): Route[] {
       handler: async (req, res) => {
         const ref = param(req, 'id');
         const c = svc.get(ref);
+        checkLogsReadable(c.hostConfig);
         const stdout = boolValue(req.query, 'stdout');
         const stderr = boolValue(req.query, 'stderr');
         if (!stdout && !stderr) throw new BoxlabError('InvalidArgument', 'Bad parameters: you must choose at least one stream');

@@ -11,6 +11,8 @@ import type { Mount as OverlayRoot } from '../../overlay/index.js';
 import { LowerStackCache, mountOverlay, memoryLayer } from '../../overlay/index.js';
 import { contextPort } from '../../runtime/ctxport.js';
 import { containerRlimits } from '../../runtime/rlimits.js';
+import { capMask, containerCaps } from './caps.js';
+import { initMounts, processArgv } from './init.js';
 import { SysError } from '../../runtime/errno.js';
 import { Kernel } from '../../runtime/kernel.js';
 import type { PidNamespace, Proc } from '../../runtime/process.js';
@@ -30,7 +32,7 @@ import { makeMountpoint, sortMounts, tmpfsMounts } from './mounts.js';
 import { archiveView, type ArchiveView } from './archiveview.js';
 import type { ContainerRecord } from './record.js';
 import { TaskStartError, type ExecSpec, type ExecTask, type Task, type TaskExit, type TaskIO, type TaskProcess, type TaskRuntime } from './task.js';
-import { resolveUser } from './user.js';
+import { groupAddOf, resolveUser } from './user.js';
 import { processStdio, type ProcessStdio } from './stdio.js';
 import type { Cgroup } from '../../runtime/cgroup.js';
 import type { NsSet } from '../../runtime/nsids.js';
@@ -212,11 +214,11 @@ export class ModelRuntime implements TaskRuntime {
     const mountNs = this.mountNamespace(c, root, views, shm);
     const nsset: NsSet = { ids, mounts: mountNs };
     const ctx = new FsContext(mountNs);
-    const user = resolveUser(ctx, c.config.User);
+    const user = resolveUser(ctx, c.config.User, groupAddOf(c.hostConfig));
     const cwd = c.config.WorkingDir || '/';
     mkdirs(ctx, cwd);
     const { proc, stdio } = await this.startIn(c, { mountNs, ns: pidNs, nsset, cgroup }, {
-      argv: [c.path, ...c.args],
+      argv: processArgv(c),
       env: c.config.Env,
       user: c.config.User,
       workingDir: cwd,
@@ -232,7 +234,7 @@ export class ModelRuntime implements TaskRuntime {
     at: { mountNs: MountNamespace; ns: PidNamespace; nsset: NsSet; cgroup: Cgroup; exec?: boolean },
     spec: ExecSpec,
     io: TaskIO,
-    user = resolveUser(new FsContext(at.mountNs), spec.user),
+    user = resolveUser(new FsContext(at.mountNs), spec.user, groupAddOf(c.hostConfig)),
   ): Promise<{ proc: Proc; stdio: ProcessStdio }> {
     const { mountNs, ns } = at;
     const ctx = new FsContext(mountNs, user);
@@ -253,7 +255,7 @@ export class ModelRuntime implements TaskRuntime {
         ns,
         env,
         cwd: spec.workingDir || '/',
-        cred: { uid: user.uid, gid: user.gid, groups: user.groups },
+        cred: { uid: user.uid, gid: user.gid, groups: user.groups, capBnd: capMask(containerCaps(c.hostConfig)) },
         fs: contextPort(ctx, statfsFor(this.machine)),
         uts: { hostname: c.hostConfig.UTSMode === 'host' ? this.machine.hostname : c.config.Hostname, ...(this.opts.netStack ? { net: this.opts.netStack(c) } : {}) },
         nsset: at.nsset,
@@ -311,7 +313,7 @@ export class ModelRuntime implements TaskRuntime {
     // mount points are made in the container's own layer first, as the engine does, so that a
     // read-only rootfs can still have them
     const rootCtx = new FsContext(new MountNamespace(root));
-    const user = sortMounts(this.opts.mounts ? this.opts.mounts(c) : tmpfsMounts(c));
+    const user = sortMounts([...(this.opts.mounts ? this.opts.mounts(c) : tmpfsMounts(c)), ...initMounts(c)]);
     for (const m of user) makeMountpoint(rootCtx, m);
     const ns = new MountNamespace(root, { source: 'overlay', readOnly: !!c.hostConfig.ReadonlyRootfs });
     mountProc(ns, views);

@@ -14,6 +14,7 @@ import type { EventBus } from '../events.js';
 import type { ImageService } from '../images.js';
 import { commandLine, mergeImageConfig, normaliseHostConfig, requestConfig, type ContainerConfig, type ImageRuntimeConfig } from './config.js';
 import { JsonLog, type StdStream } from './logs.js';
+import { resetEmptyEntrypoint, verifyCreate } from './verify.js';
 import { canonicalName, generateName, newContainerId } from './names.js';
 import { renameLinkChild } from '../links.js';
 import { ContainerDir } from './persist.js';
@@ -175,10 +176,12 @@ export class ContainerService {
 
   async create(body: CreateRequest, name?: string): Promise<{ id: string; warnings: string[] }> {
     validateNetMode(body, body.HostConfig);
+    const warnings = verifyCreate(body, body.HostConfig, os.cpus().length);
     const config = requestConfig(body);
     const imageId = await this.images.resolve(config.Image);
     const { config: image } = await this.images.imageRecord(imageId);
     const merged = mergeImageConfig(config, (image.config ?? {}) as ImageRuntimeConfig);
+    resetEmptyEntrypoint(merged);
     const { path: cmdPath, args } = commandLine(merged);
     const id = newContainerId();
     const canonical = name ? canonicalName(name) : generateName((n) => !!this.nameTaken(n), id);
@@ -215,7 +218,7 @@ export class ContainerService {
     await this.dirs.save(rec);
     this.track({ rec, log: new JsonLog(this.dirs.logPath(id), () => this.now()), listeners: new Set(), exitWaiters: [], removedWaiters: [], latch: newLatch() });
     this.emit(rec, 'create');
-    return { id, warnings: [] };
+    return { id, warnings };
   }
 
   private emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {

@@ -34,7 +34,27 @@ function readLines(ctx: FsContext, path: string): string[][] {
   }
 }
 
-export function resolveUser(ctx: FsContext, spec: string): ExecUser {
+/** HostConfig.GroupAdd (`--group-add`), the names and numbers as given. */
+export function groupAddOf(h: Readonly<Record<string, unknown>>): string[] {
+  return Array.isArray(h.GroupAdd) ? h.GroupAdd.filter((g): g is string => typeof g === 'string') : [];
+}
+
+/**
+ * runc user.GetAdditionalGroups, as moby's getUser applies `--group-add`: a group's name or number
+ * from /etc/group, else any number; a name the file lacks is refused at start.
+ */
+function additionalGroups(group: string[][], add: readonly string[]): number[] {
+  const out: number[] = [];
+  for (const ag of add) {
+    const g = group.find((e) => e[0] === ag || e[2] === ag);
+    if (g) out.push(Number(g[2]));
+    else if (/^\d+$/.test(ag)) out.push(Number(ag));
+    else throw new UserLookupError(`Unable to find group ${ag}: no matching entries in group file`);
+  }
+  return [...new Set(out)];
+}
+
+export function resolveUser(ctx: FsContext, spec: string, groupAdd: readonly string[] = []): ExecUser {
   const [userPart = '', groupPart] = spec.split(':', 2) as [string, string?];
   const passwd = readLines(ctx, '/etc/passwd');
   const group = readLines(ctx, '/etc/group');
@@ -65,5 +85,8 @@ export function resolveUser(ctx: FsContext, spec: string): ExecUser {
     else throw new UserLookupError(`unable to find group ${groupPart}: no matching entries in group file`);
   }
   const groups = name && groupPart === undefined ? group.filter((g) => (g[3] ?? '').split(',').includes(name!)).map((g) => Number(g[2])) : [];
-  return { uid, gid, groups, home };
+  // runc's supplementary groups hold the primary group when /etc/group gives none (measured: `-u
+  // 65534:100` → `id` says groups=100), and the kernel keeps them sorted (groups_sort)
+  const sgids = [...(groups.length ? groups : [gid]), ...additionalGroups(group, groupAdd)];
+  return { uid, gid, groups: [...new Set(sgids)].sort((a, b) => a - b), home };
 }

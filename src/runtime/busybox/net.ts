@@ -9,6 +9,7 @@
 import { Address4 } from 'ip-address';
 import type { ExitCode } from '../program.js';
 import { EMBEDDED_DNS_ADDRESS, type NetStack, type Reach } from '../net.js';
+import { CAP_NET_RAW, hasCapability } from '../caps.js';
 import { applet, getopt, readAll, rethrowKilled, type Ctx } from './common.js';
 
 const LOOPBACK: Reach = { delivered: true, ttl: 64, by: 'lo' };
@@ -85,6 +86,11 @@ export const ping = applet('ping', async (c): Promise<ExitCode> => {
   const count = a.opts.has('c') ? Number(a.opts.get('c')) : Infinity;
   const waitSec = a.opts.has('W') ? Number(a.opts.get('W')) : 10;
   const quiet = a.opts.has('q');
+  // ping.c create_icmp_socket: the raw socket needs CAP_NET_RAW (`--cap-drop NET_RAW`: EPERM)
+  if (c.p.cred.uid === 0 && !hasCapability(c.p.cred.capBnd, CAP_NET_RAW)) {
+    await c.error('permission denied (are you root?)');
+    return 1;
+  }
   const ip = (await resolveHost(c, host))[0];
   if (ip === undefined) {
     await c.error(`bad address '${host}'`);

@@ -140,7 +140,8 @@ describe("what the cgroup's limits do", () => {
 
   it('OOM-kills the container whose tmpfs pages pass --memory: 137 and OOMKilled', async () => {
     const e = await setup();
-    const r = await run(e, 'head -c 6000000 /dev/zero > /t/f; echo never', { Memory: 4 * 1024 * 1024, MemorySwap: 4 * 1024 * 1024, Tmpfs: { '/t': '' } });
+    // 8 MiB: the engine refuses a limit under 6 MB at create (verifyPlatformContainerResources)
+    const r = await run(e, 'head -c 12000000 /dev/zero > /t/f; echo never', { Memory: 8 * 1024 * 1024, MemorySwap: 8 * 1024 * 1024, Tmpfs: { '/t': '' } });
     expect(r.code).toBe(137);
     expect(r.out).toBe('');
     expect(r.rec.state.OOMKilled).toBe(true);
