@@ -3,32 +3,13 @@
  * docker/links ToEnv; libnetwork CreateOptionAlias), the values measured in the scenario
  * network-names-2 against a real 20.10 engine; and `network create`'s refusals before libnetwork.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
+import { engineFixture } from '../helpers/engine.js';
 import { inspectContainer } from '../../src/engine/containers/inspect.js';
 import { linkEnv } from '../../src/engine/links.js';
 
-const dirs: string[] = [];
-const engines: Engine[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) for (const c of e.containers.all()) await e.containers.remove(c.id, { force: true });
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
-const TAR = path.join(import.meta.dirname, '../fixtures/corpus/dk-build.dsave.tar');
-
-async function setup(): Promise<Engine> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bx-links-'));
-  dirs.push(root);
-  const engine = await Engine.open({ root });
-  await engine.images.load(TAR);
-  await engine.init();
-  engines.push(engine);
-  return engine;
-}
+const setup = engineFixture('bx-links-');
 
 async function run(e: Engine, name: string, extra: Record<string, unknown> = {}): Promise<string> {
   const { id } = await e.containers.create({ Image: 'dk-build', Cmd: ['sh', '-c', 'sleep 3600'], ...extra }, name);

@@ -4,31 +4,12 @@
  * (127.0.0.1 only) and forwards to the container's httpd. Texts are busybox's and the engine's,
  * measured (src/engine/publish-task.ts, src/runtime/busybox/wget.ts).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import * as fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import * as net from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { Engine } from '../../src/engine/engine.js';
+import { engineFixture } from '../helpers/engine.js';
 
-const dirs: string[] = [];
-const engines: Engine[] = [];
-afterEach(async () => {
-  for (const e of engines.splice(0)) for (const c of e.containers.all()) await e.containers.remove(c.id, { force: true });
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
-const TAR = path.join(import.meta.dirname, '../fixtures/corpus/dk-build.dsave.tar');
-
-async function setup(): Promise<Engine> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bx-ports-'));
-  dirs.push(root);
-  const engine = await Engine.open({ root });
-  await engine.images.load(TAR);
-  await engine.init();
-  engines.push(engine);
-  return engine;
-}
+const setup = engineFixture('bx-ports-');
 
 const SERVE = "mkdir -p /www && echo hello-from-box > /www/index.html && httpd -p 80 -h /www && sleep 3600";
 

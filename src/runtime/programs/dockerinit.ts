@@ -51,19 +51,25 @@ export const dockerInit: Program = async (p) => {
     await p.stderr.write(`[FATAL tini (7)] exec ${name} failed: ${e.message.replace(/^.*: /, '')}\n`);
     return 1;
   }
+  const forward = () => {
+    for (const s of p.sys.takeSignals()) {
+      try {
+        p.sys.kill(child, s);
+      } catch {
+        /* the child is gone: its exit is next */
+      }
+    }
+  };
   for (;;) {
+    // tini blocks the signals from its start: one that came while it looked up and spawned the
+    // child (a `docker stop` right after the start) is pending, and goes to the child now
+    forward();
     try {
       const got = await p.sys.wait(-1);
       if (got.pid === child) return statusCode(got.status);
     } catch (e) {
       if (!(e instanceof SysError) || e.errno !== 'EINTR') throw e;
-      for (const s of p.sys.takeSignals()) {
-        try {
-          p.sys.kill(child, s);
-        } catch {
-          /* the child is gone: its exit is next */
-        }
-      }
+      forward();
     }
   }
 };

@@ -4,27 +4,13 @@
  * capabilities in /proc/self/status and ping, `--group-add`, `--add-host` and `--dns*` in the files,
  * and `docker logs` of a container whose log driver is none.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/engine.js';
+import { engineFixture } from '../../helpers/engine.js';
 import { capMask, containerCaps } from '../../../src/engine/containers/caps.js';
 import { checkLogsReadable } from '../../../src/engine/containers/verify.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
-async function setup(): Promise<Engine> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bx-rf-'));
-  dirs.push(root);
-  const engine = await Engine.open({ root });
-  await engine.init();
-  await engine.images.load(path.join(import.meta.dirname, '../../fixtures/corpus/dk-build.dsave.tar'));
-  return engine;
-}
+const setup = engineFixture('bx-rf-');
 
 let n = 0;
 async function run(e: Engine, script: string, extra: Record<string, unknown> = {}, name = `rf${++n}`) {
