@@ -89,10 +89,10 @@ export class ImageService {
    * Loads every image of an archive (docker save, OCI layout in a tar, gzip'd or not): all blobs
    * verified, then moved into the store under its lock. On any error the store is untouched.
    */
-  async load(input: string | Readable, opts: { onProgress?: (p: StageProgress) => void } = {}): Promise<LoadResult> {
+  async load(input: string | Readable, opts: { onProgress?: (p: StageProgress) => void; batchInput?: boolean } = {}): Promise<LoadResult> {
     const staging = await this.store.stagingDir();
     try {
-      const staged = await stageArchive(input, staging, opts.onProgress);
+      const staged = await stageArchive(input, staging, opts.onProgress, { batch: opts.batchInput ?? false });
       const parsed = parseArchive(staged);
       const res = await this.store.locked(() => this.store.importImages(parsed, staging));
       // moby's load event names the image by its ID, whatever tags it brought

@@ -99,6 +99,8 @@ async function load(images: ImagesBackend, req: ApiRequest, res: ServerResponse)
   out.start();
   try {
     const result = await images.load(req, {
+      // the client's upload comes as fast as the socket allows: staged in batches (oci/stage.ts)
+      batchInput: true,
       onProgress: quiet ? undefined : (p) => out.progress('Loading layer', p.member.replace(/^blobs\/sha256\//, '').slice(0, 12), p.current, p.total),
     });
     for (const line of loadLines(result)) out.line(line);
