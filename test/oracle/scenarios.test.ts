@@ -11,9 +11,9 @@
  * A scenario is expected to pass only once boxlab has its verbs: EXPECTED lists them. The rest are
  * listed as todo; BOXLAB_SCENARIOS_ALL=1 runs them too and prints their figures without failing.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
@@ -123,6 +123,27 @@ async function runScenario(name: string): Promise<Outcome> {
     };
   } finally {
     rmSync(keep, { recursive: true, force: true });
+    sweepDockerdLeftovers();
+  }
+}
+
+/**
+ * run.sh (kept byte-identical to the shared copy) cannot remove its dockerd's directory: dockerd leaves
+ * its default network namespace bind-mounted in the exec root. Unmount it and remove what is left, for
+ * each daemon that has stopped.
+ */
+function sweepDockerdLeftovers(): void {
+  for (const n of readdirSync('/tmp').filter((f) => f.startsWith('scn-dk.'))) {
+    const d = join('/tmp', n);
+    let pid = '';
+    try {
+      pid = readFileSync(join(d, 'pid'), 'utf8').trim();
+    } catch {
+      // no pid file: the daemon is gone
+    }
+    if (pid && existsSync(`/proc/${pid}`)) continue;
+    spawnSync('umount', ['-l', join(d, 'exec', 'netns', 'default')], { stdio: 'ignore' });
+    rmSync(d, { recursive: true, force: true });
   }
 }
 

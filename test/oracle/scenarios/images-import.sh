@@ -31,7 +31,7 @@ t import --change 'USER nobody' --change 'EXPOSE 80' --change 'LABEL a=b' --chan
 t image inspect --format '{{json .Config}}' imported:4
 t import $HOSTDIR/c1.tar 'Bad:Name'
 t import $HOSTDIR/c1.tar
-t images --format '{{.Repository}}:{{.Tag}}'
+ts images --format '{{.Repository}}:{{.Tag}}'
 h sh -c "printf 'not a tar' > $HOSTDIR/junk.tar"
 t import $HOSTDIR/junk.tar junk
 h sh -c "cd $HOSTDIR && mkdir -p r/etc && echo x > r/etc/f && tar -czf r.tgz -C r . && : > empty.tar"
