@@ -85,6 +85,16 @@ function withXattrs<T extends Inode>(n: T, e: LayerEntry): T {
   return n;
 }
 
+/** What `look` did not find: the errno, and for a missing final name in a known directory, where it would go. */
+interface Missing {
+  errno: string;
+  dir?: DirInode;
+  name?: string;
+}
+
+/** A path `lookNear` leaves to the full walk: empty components, `.`, `..`, or a trailing slash. */
+const NOT_CANONICAL = /\/\/|\/\.\.?(?:\/|$)|\/$/;
+
 /** Go's text for the errnos an unpack meets (syscall.Errno.Error()). */
 const GO_ERRNO: Partial<Record<string, string>> = {
   ENOENT: 'no such file or directory',
@@ -120,8 +130,40 @@ class DiffDir implements Resolvable<Inode> {
     return parent.kind === 'dir' ? (parent.entries.get(name) ?? null) : null;
   }
 
+  /**
+   * Directories reached from the root through directories only (no symlink, `.` or `..` on the way),
+   * by canonical path: a tar's entries come parent first, so most lookups are one step from one of
+   * these. Cleared whenever a name is removed, the only change that can make one stale.
+   */
+  private readonly plainDirs = new Map<string, DirInode>([['', this.root]]);
+
+  /** unlink(2) of a name `look` found (RemoveAll's result). */
+  remove(dir: DirInode, name: string): void {
+    unlinkFrom(dir, name);
+    this.plainDirs.clear();
+    this.plainDirs.set('', this.root);
+  }
+
+  /** `look` without the walk, when `p`'s parent is a known plain directory; undefined otherwise. */
+  private lookNear(p: string, follow: boolean): Resolved<Inode> | Missing | undefined {
+    const slash = p.lastIndexOf('/');
+    if (slash < 0 || p.charCodeAt(0) !== 47 || NOT_CANONICAL.test(p)) return undefined;
+    const parentPath = p.slice(1, slash);
+    const parent = this.plainDirs.get(parentPath);
+    if (!parent) return undefined;
+    const name = p.slice(slash + 1);
+    const node = parent.entries.get(name) ?? null;
+    if (node?.kind === 'symlink' && follow) return undefined;
+    if (!node) return { errno: 'ENOENT', dir: parent, name };
+    const path = parentPath === '' ? name : `${parentPath}/${name}`;
+    if (node.kind === 'dir') this.plainDirs.set(path, node);
+    return { parent, parentPath, name, node, path };
+  }
+
   /** stat(2) (`follow`) or lstat(2) of `p`: where it is, or the errno the walk met. */
-  look(p: string, follow: boolean): Resolved<Inode> | { errno: string } {
+  look(p: string, follow: boolean): Resolved<Inode> | Missing {
+    const near = this.lookNear(p, follow);
+    if (near) return near;
     try {
       const r = resolvePath(this, p, { follow });
       return r.node ? r : { errno: 'ENOENT' };
@@ -136,6 +178,7 @@ class DiffDir implements Resolvable<Inode> {
     const r = this.look(p, false);
     if ('errno' in r) {
       if (r.errno !== 'ENOENT') throw failed(op, r.errno);
+      if (r.dir) return { dir: r.dir, name: r.name!, node: null };
       // missing: the final name (then the parent exists) or a directory on the way
       try {
         const at = resolvePath(this, p, { follow: false });
@@ -192,7 +235,7 @@ function clearFor(d: DiffDir, e: LayerEntry, p: string): void {
   const l = d.look(p, false);
   if ('errno' in l || !l.node) return;
   if (l.node.kind === 'dir' && e.type === 'dir') return;
-  unlinkFrom(l.parent as DirInode, l.name);
+  d.remove(l.parent as DirInode, l.name);
 }
 
 /** The overlay whiteout converter (ConvertRead): an opaque marker sets the xattr, a whiteout mknods 0/0. */

@@ -166,6 +166,11 @@ export class LayerIndexer extends Writable {
     );
   }
 
+  /** Bytes of the uncompressed tar seen so far. */
+  get size(): number {
+    return this.bytes;
+  }
+
   /** Valid after the stream has finished; `diffId` is required when the indexer did not hash. */
   result(diffId?: Digest): IndexedLayer {
     if (this.failure) throw this.failure;

@@ -11,6 +11,7 @@ import { BoxlabError } from '../errors.js';
 import { cleanPath } from '../layer/paths.js';
 import { LayerIndexer, tarErrorText, type IndexedLayer } from '../layer/tarindex.js';
 import { TarReader } from '../layer/tarreader.js';
+import { FileHash, WORKER_HASH_MIN_BYTES } from '../util/filehash.js';
 import { FileSink } from '../util/filesink.js';
 import type { Compression } from './types.js';
 import { layoutFiles, packDirectory } from './layout-dir.js';
@@ -278,24 +279,32 @@ async function stageMember(
   file: string,
   onProgress?: (p: StageProgress) => void,
 ): Promise<StagedFile> {
-  const hash = createHash('sha256');
+  // a large member is hashed on the worker from what lands in its file; a small one here
+  const hash = size >= WORKER_HASH_MIN_BYTES ? undefined : createHash('sha256');
   const out = new FileSink(file);
+  const fileHash = hash ? undefined : new FileHash(file);
   const head: Buffer[] = [];
   let headLen = 0;
   let kind: ReturnType<typeof sniff> | undefined;
   let sink: Writable | undefined; // the decompressor (or indexer) fed with the member's bytes
   let indexer: LayerIndexer | undefined;
   let diffOut: FileSink | undefined;
+  let diffHash: FileHash | undefined;
   let layerError: Error | undefined;
   let written = 0;
+  let poked = 0; // what `written` was when the hash worker was last told to read on
   const diffFile = `${file}.diff`;
 
   let layerDone: Promise<void> | undefined; // settles when the indexer has seen the whole tar, or failed
   const startLayer = async (k: ReturnType<typeof sniff>) => {
     if (k === 'other') return;
-    if (k !== 'tar') diffOut = new FileSink(diffFile);
+    if (k !== 'tar') {
+      diffOut = new FileSink(diffFile);
+      // the diffID, of the decompressed bytes, on the worker too when the member is large
+      if (fileHash) diffHash = new FileHash(diffFile);
+    }
     // a plain tar's member digest, computed here anyway, is its diffID: hash it once
-    indexer = new LayerIndexer(name, diffOut, { hash: k !== 'tar', defer: k !== 'tar' });
+    indexer = new LayerIndexer(name, diffOut, { hash: k !== 'tar' && !diffHash, defer: k !== 'tar' });
     if (k === 'tar') {
       sink = indexer;
       layerDone = finished(indexer);
@@ -314,52 +323,70 @@ async function stageMember(
     layerDone.catch((err: Error) => (layerError ??= err));
   };
   const feed = async (chunk: Buffer) => {
-    hash.update(chunk);
+    hash?.update(chunk);
     const w = out.write(chunk);
+    if (fileHash && written - poked >= WORKER_HASH_MIN_BYTES) {
+      poked = written;
+      fileHash.written();
+      diffHash?.written();
+    }
     if (sink && !layerError && !sink.write(chunk)) {
       await Promise.race([once(sink, 'drain'), layerDone!.catch(() => {})]);
     }
     await w;
   };
 
+  let hex: string;
+  let diffId: Digest | undefined; // when the worker hashed the decompressed bytes
   try {
-    for await (const c of stream) {
-      const chunk = c as Buffer;
-      written += chunk.length;
+    try {
+      for await (const c of stream) {
+        const chunk = c as Buffer;
+        written += chunk.length;
+        if (kind === undefined) {
+          head.push(chunk);
+          headLen += chunk.length;
+          if (headLen < 512 && headLen < size) continue;
+          const first = Buffer.concat(head);
+          kind = sniff(first);
+          await startLayer(kind);
+          await feed(first);
+        } else {
+          await feed(chunk);
+        }
+        if (indexer) onProgress?.({ member: name, current: written, total: size });
+      }
       if (kind === undefined) {
-        head.push(chunk);
-        headLen += chunk.length;
-        if (headLen < 512 && headLen < size) continue;
         const first = Buffer.concat(head);
         kind = sniff(first);
         await startLayer(kind);
-        await feed(first);
-      } else {
-        await feed(chunk);
+        if (first.length) await feed(first);
       }
-      if (indexer) onProgress?.({ member: name, current: written, total: size });
+      if (sink && !layerError) sink.end();
+      if (layerDone) await layerDone.catch(() => {});
+    } finally {
+      await out.close();
+      await diffOut?.close();
     }
-    if (kind === undefined) {
-      const first = Buffer.concat(head);
-      kind = sniff(first);
-      await startLayer(kind);
-      if (first.length) await feed(first);
+    hex = fileHash ? await fileHash.digest(written) : hash!.digest('hex');
+    if (diffHash) {
+      if (layerError) diffHash.abort();
+      else diffId = `sha256:${await diffHash.digest(indexer!.size)}`;
     }
-    if (sink && !layerError) sink.end();
-    if (layerDone) await layerDone.catch(() => {});
-  } finally {
-    await out.close();
-    await diffOut?.close();
+  } catch (err) {
+    fileHash?.abort();
+    diffHash?.abort();
+    throw err;
   }
 
-  const staged: StagedFile = { name, file, size: written, digest: `sha256:${hash.digest('hex')}` };
+  const staged: StagedFile = { name, file, size: written, digest: `sha256:${hex}` };
   if (kind === 'gzip' || kind === 'zstd' || kind === 'tar') {
     staged.compression = kind === 'tar' ? 'none' : kind;
     if (layerError) {
       staged.layerError = layerError;
       if (diffOut) await fsp.rm(diffFile, { force: true });
     } else {
-      staged.layer = { ...indexer!.result(staged.digest), ...(diffOut ? { uncompressedFile: diffFile } : {}) };
+      staged.layer = { ...indexer!.result(diffId ?? staged.digest), ...(diffOut ? { uncompressedFile: diffFile } : {}) };
     }
   }
   // an empty member reads as an empty layer and as empty metadata alike
