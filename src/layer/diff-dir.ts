@@ -345,7 +345,45 @@ export function unpackLayer(source: LayerSource, chainId: Digest, member: string
     setDirTimes(d, dirs);
   } catch (err) {
     if (!(err instanceof UnpackError)) throw err;
-    throw new BoxlabError('InvalidArchive', `${member}: ${err.message}`, { member });
+    throw unpackRefused(member, err.message);
   }
   return { diffId: source.diffId, chainId, root: d.root };
+}
+
+/** The load's refusal of a layer Docker's unpack fails on: `why` in Go's words, after the member's name. */
+export function unpackRefused(member: string, why: string): BoxlabError {
+  return new BoxlabError('InvalidArchive', `${member}: ${why}`, { member });
+}
+
+const NO_BYTES: LayerSource = { diffId: 'sha256:', entries: [], readContent: () => Buffer.alloc(0) };
+
+/**
+ * The same unpack, entry by entry as a layer's tar is read, keeping only its verdict: a load checks
+ * each layer while the archive still streams in instead of after (unpackLayer on the index would
+ * walk the same entries again). `failure` is Go's words for the first entry that failed, if any.
+ */
+export class UnpackCheck {
+  private readonly d = new DiffDir();
+  private readonly dirs: string[] = [];
+  failure: string | undefined;
+
+  add(e: LayerEntry): void {
+    if (this.failure === undefined) this.attempt(() => unpackEntry(this.d, e, NO_BYTES, this.dirs));
+  }
+
+  /** After the last entry: the directories' times (Unpack's last pass). */
+  end(): string | undefined {
+    if (this.failure === undefined) this.attempt(() => setDirTimes(this.d, this.dirs));
+    this.dirs.length = 0;
+    return this.failure;
+  }
+
+  private attempt(step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      if (!(err instanceof UnpackError)) throw err;
+      this.failure = err.message;
+    }
+  }
 }

@@ -5,6 +5,7 @@ import { finished } from 'node:stream/promises';
 import type { Digest } from '../digest.js';
 import type { FileSink } from '../util/filesink.js';
 import { BoxlabError } from '../errors.js';
+import { UnpackCheck } from './diff-dir.js';
 import { cleanPath, OPAQUE_WHITEOUT, splitPath, WHITEOUT_PREFIX } from './paths.js';
 import { TarReader, type HeaderWithOffset } from './tarreader.js';
 import type { EntryType, LayerEntry } from './types.js';
@@ -90,6 +91,11 @@ export interface IndexedLayer {
   /** Bytes of the uncompressed tar. */
   size: number;
   entries: LayerEntry[];
+  /**
+   * Set when Docker's unpack of the layer was tried while it was indexed (`check`): Go's words for
+   * the entry it fails on, or null when it applies.
+   */
+  unpackFailure?: string | null;
 }
 
 /**
@@ -104,6 +110,8 @@ export class LayerIndexer extends Writable {
   private readonly defer: boolean;
   private readonly reader: TarReader;
   private readonly entries: LayerEntry[] = [];
+  private readonly check: UnpackCheck | undefined;
+  private unpackFailure: string | null | undefined;
   private bytes = 0;
   private failure: Error | undefined;
   private readonly finished: Promise<void>;
@@ -111,15 +119,20 @@ export class LayerIndexer extends Writable {
   constructor(
     private readonly member: string,
     private readonly out?: FileSink,
-    opts: { hash?: boolean; defer?: boolean } = {},
+    opts: { hash?: boolean; defer?: boolean; check?: boolean } = {},
   ) {
     super({ highWaterMark: 1 << 20 });
     if (opts.hash !== false) this.hash = createHash('sha256');
+    const check = opts.check ? new UnpackCheck() : undefined;
+    this.check = check;
     this.defer = opts.defer ?? false;
     this.reader = new TarReader((header, stream, next) => {
       try {
         const e = entryFromHeader(header, member);
-        if (e) this.entries.push(e);
+        if (e) {
+          this.entries.push(e);
+          check?.add(e);
+        }
       } catch (err) {
         this.failure ??= err as Error;
       }
@@ -176,6 +189,7 @@ export class LayerIndexer extends Writable {
     if (this.failure) throw this.failure;
     const id = this.hash ? (`sha256:${this.hash.digest('hex')}` as Digest) : diffId;
     if (!id) throw new Error(`${this.member}: LayerIndexer made without a hash needs the diffID`);
-    return { diffId: id, size: this.bytes, entries: this.entries };
+    if (this.check && this.unpackFailure === undefined) this.unpackFailure = this.check.end() ?? null;
+    return { diffId: id, size: this.bytes, entries: this.entries, ...(this.check ? { unpackFailure: this.unpackFailure } : {}) };
   }
 }

@@ -1,7 +1,7 @@
 import { isDigest, parseDigest, sha256, type Digest } from '../digest.js';
 import { BoxlabError } from '../errors.js';
 import { cleanPath } from '../layer/paths.js';
-import { unpackLayer } from '../layer/diff-dir.js';
+import { unpackLayer, unpackRefused } from '../layer/diff-dir.js';
 import type { StagedArchive, StagedFile } from './stage.js';
 import { compressionOfMediaType, MediaType, type Descriptor, type ImageConfig } from './types.js';
 import { fullString, normalizeTag, parseReference } from './reference.js';
@@ -116,8 +116,10 @@ function checkDepth(n: number, member: string): void {
  */
 function checkApplies(img: ParsedImage): void {
   for (const l of img.layers) {
-    const entries = l.staged.layer!.entries;
-    unpackLayer({ diffId: l.diffId, entries, readContent: () => Buffer.alloc(0) }, l.diffId, l.staged.name);
+    const { entries, unpackFailure } = l.staged.layer!;
+    // staging tried the unpack while the layer streamed in; a layer staged otherwise is tried now
+    if (unpackFailure === undefined) unpackLayer({ diffId: l.diffId, entries, readContent: () => Buffer.alloc(0) }, l.diffId, l.staged.name);
+    else if (unpackFailure !== null) throw unpackRefused(l.staged.name, unpackFailure);
   }
 }
 

@@ -304,7 +304,8 @@ async function stageMember(
       if (fileHash) diffHash = new FileHash(diffFile);
     }
     // a plain tar's member digest, computed here anyway, is its diffID: hash it once
-    indexer = new LayerIndexer(name, diffOut, { hash: k !== 'tar' && !diffHash, defer: k !== 'tar' });
+    // Docker's unpack is tried as the entries come (the load's check, oci/load.ts checkApplies)
+    indexer = new LayerIndexer(name, diffOut, { hash: k !== 'tar' && !diffHash, defer: k !== 'tar', check: true });
     if (k === 'tar') {
       sink = indexer;
       layerDone = finished(indexer);
