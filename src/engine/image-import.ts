@@ -5,14 +5,14 @@
  * SRC` unless one is given, one history entry carrying it, and the layer refused where Docker's
  * unpack refuses it. The store adds the layer, the image and the tag all or nothing (store/commit.ts).
  */
-import { once } from 'node:events';
-import { PassThrough, Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import type { Digest } from '../digest.js';
 import { BoxlabError } from '../errors.js';
 import { unpackLayer } from '../layer/diff-dir.js';
 import { hostPlatform } from '../oci/load.js';
 import { normalizeTag } from '../oci/reference.js';
+import { decompressed, peek } from '../oci/stage.js';
 import type { Store } from '../store/store.js';
 import { applyChanges } from './containers/commit.js';
 import type { ContainerConfig } from './containers/config.js';
@@ -68,39 +68,14 @@ function compressionOf(head: Buffer): 'gzip' | 'bzip2' | 'xz' | 'zstd' | 'none' 
 }
 
 /** The body, decompressed as pkg/archive DecompressStream does for the formats Node reads. */
-async function decompressed(body: Readable): Promise<Readable> {
-  const it = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first: Buffer[] = [];
-  let got = 0;
-  let done = false;
-  while (got < 6 && !done) {
-    const r = await it.next();
-    if (r.done) done = true;
-    else {
-      first.push(r.value);
-      got += r.value.length;
-    }
-  }
-  const head = Buffer.concat(first);
+async function decompressedBody(body: Readable): Promise<Readable> {
+  const { head, whole } = await peek(body, 6);
   const kind = compressionOf(head);
   if (kind === 'bzip2' || kind === 'xz' || kind === 'zstd') {
     body.destroy();
     throw new BoxlabError('Unsupported', `boxlab imports plain and gzip tars; decompress the ${kind} archive first`);
   }
-  const whole = new PassThrough({ highWaterMark: 1 << 20 });
-  void (async () => {
-    try {
-      if (head.length && !whole.write(head)) await once(whole, 'drain');
-      for (let r = done ? undefined : await it.next(); r && !r.done; r = await it.next()) if (!whole.write(r.value)) await once(whole, 'drain');
-      whole.end();
-    } catch (err) {
-      whole.destroy(err as Error);
-    }
-  })();
-  if (kind !== 'gzip') return whole;
-  const gz = zlib.createGunzip();
-  whole.on('error', (err) => gz.destroy(err));
-  return whole.pipe(gz);
+  return kind === 'gzip' ? decompressed(whole, zlib.createGunzip()) : whole;
 }
 
 /**
@@ -123,7 +98,7 @@ export async function importImage(store: Store, body: Readable, req: ImportReque
   const created = goTime(now);
   let layer: Readable;
   try {
-    layer = await decompressed(body);
+    layer = await decompressedBody(body);
   } catch (err) {
     if (err instanceof BoxlabError) throw err;
     throw untarFailed(new BoxlabError('InvalidArchive', (err as Error).message, { cause: err }));

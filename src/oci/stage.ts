@@ -124,7 +124,7 @@ interface Input {
 }
 
 /** The first `n` bytes of a stream (fewer if it is shorter), and a stream that gives all of it again. */
-async function peek(stream: Readable, n: number, batched: boolean): Promise<{ head: Buffer; whole: Readable }> {
+export async function peek(stream: Readable, n: number, batched = false): Promise<{ head: Buffer; whole: Readable }> {
   const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first: Buffer[] = [];
   let got = 0;
@@ -168,7 +168,7 @@ async function peek(stream: Readable, n: number, batched: boolean): Promise<{ he
 }
 
 /** `from` piped into `dec`, a read error of `from` failing `dec` too. */
-function decompressed(from: Readable, dec: Transform): Readable {
+export function decompressed(from: Readable, dec: Transform): Readable {
   from.on('error', (err) => dec.destroy(err));
   return from.pipe(dec);
 }

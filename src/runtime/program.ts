@@ -309,3 +309,6 @@ export interface System {
   /** setrlimit(2): SysError EINVAL (soft above hard), EPERM (raising the hard limit without CAP_SYS_RESOURCE). */
   setrlimit(res: Resource, limit: Rlimit): void;
 }
+
+/** system.DefaultPathEnv("linux"): the PATH a process gets when its image and request set none. */
+export const DEFAULT_PATH_ENV = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

@@ -16,7 +16,7 @@ import { initMounts, processArgv } from './init.js';
 import { SysError } from '../../runtime/errno.js';
 import { Kernel } from '../../runtime/kernel.js';
 import type { PidNamespace, Proc } from '../../runtime/process.js';
-import { statusCode, type ProgramRegistry } from '../../runtime/program.js';
+import { DEFAULT_PATH_ENV, statusCode, type ProgramRegistry } from '../../runtime/program.js';
 import { SIGCONT, SIGKILL, SIGSTOP } from '../../runtime/signals.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { NetStack } from '../../runtime/net.js';
@@ -363,9 +363,6 @@ export class ModelRuntime implements TaskRuntime {
   }
 }
 
-/** system.DefaultPathEnv("linux"): the PATH a process gets when its image and request set none. */
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
 /**
  * The environment a process starts with: moby's CreateDaemonEnvironment (PATH, HOSTNAME, TERM=xterm
  * with a terminal), the container's (or exec's) variables replacing those in place or appended after
@@ -373,7 +370,7 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
  */
 function processEnv(env: readonly string[], hostname: string, home: string, tty: boolean): Map<string, string> {
   const m = new Map<string, string>([
-    ['PATH', DEFAULT_PATH],
+    ['PATH', DEFAULT_PATH_ENV],
     ['HOSTNAME', hostname],
   ]);
   if (tty) m.set('TERM', 'xterm');

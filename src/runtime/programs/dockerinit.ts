@@ -6,8 +6,7 @@
  * the signals it leaves alone are the synchronous ones and SIGTTIN/SIGTTOU).
  */
 import { SysError } from '../errno.js';
-import type { Program, ProcessContext } from '../program.js';
-import { statusCode } from '../program.js';
+import { DEFAULT_PATH_ENV, statusCode, type Program, type ProcessContext } from '../program.js';
 import { NSIG, SIGCHLD, SIGKILL, SIGSTOP, parseSignal } from '../signals.js';
 
 /** tini's parent_sigset leaves these unblocked: they are not forwarded. */
@@ -16,7 +15,7 @@ const NOT_FORWARDED = ['FPE', 'ILL', 'SEGV', 'BUS', 'ABRT', 'TRAP', 'SYS', 'TTIN
 /** execvp's search of $PATH (tini execs its child with execvp). */
 async function lookPath(p: ProcessContext, name: string): Promise<string | null> {
   if (name.includes('/')) return name;
-  for (const dir of (p.env.get('PATH') ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
+  for (const dir of (p.env.get('PATH') ?? DEFAULT_PATH_ENV).split(':')) {
     const full = `${dir || '.'}/${name}`;
     try {
       const st = await p.fs.stat(full);
