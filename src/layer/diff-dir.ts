@@ -120,6 +120,9 @@ function failed(op: string, errno: string): UnpackError {
 class DiffDir implements Resolvable<Inode> {
   readonly root = newDir({ mode: 0o755 });
 
+  /** `near: false` walks every path from the root (what lookNear must agree with). */
+  constructor(private readonly near = true) {}
+
   kindOf(n: Inode): InodeKind {
     return n.kind;
   }
@@ -162,7 +165,7 @@ class DiffDir implements Resolvable<Inode> {
 
   /** stat(2) (`follow`) or lstat(2) of `p`: where it is, or the errno the walk met. */
   look(p: string, follow: boolean): Resolved<Inode> | Missing {
-    const near = this.lookNear(p, follow);
+    const near = this.near ? this.lookNear(p, follow) : undefined;
     if (near) return near;
     try {
       const r = resolvePath(this, p, { follow });
@@ -363,9 +366,14 @@ const NO_BYTES: LayerSource = { diffId: 'sha256:', entries: [], readContent: () 
  * walk the same entries again). `failure` is Go's words for the first entry that failed, if any.
  */
 export class UnpackCheck {
-  private readonly d = new DiffDir();
+  private readonly d: DiffDir;
   private readonly dirs: string[] = [];
   failure: string | undefined;
+
+  /** `opts.walk`: resolve every path from the root, without the shortcut through known directories. */
+  constructor(opts: { walk?: boolean } = {}) {
+    this.d = new DiffDir(!opts.walk);
+  }
 
   add(e: LayerEntry): void {
     if (this.failure === undefined) this.attempt(() => unpackEntry(this.d, e, NO_BYTES, this.dirs));
