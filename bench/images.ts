@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TarHeader } from '../src/util/tarout.js';
 import { imageOf, writeLayer, writeOciArchive, zeros, type LayerMember } from './image-writer.js';
+import { mulberry32 } from '../test/helpers/rng.js';
 
 export const CREATED = '2024-01-01T00:00:00Z';
 export const MTIME = new Date(CREATED);
@@ -63,17 +64,6 @@ export async function cached(key: string, build: (dir: string) => Promise<ImageF
   return { dir, ...paths(dir), facts: JSON.parse(fs.readFileSync(factsFile, 'utf8')) as ImageFacts };
 }
 
-/** A small, fast, seeded PRNG (mulberry32): the same seed gives the same image. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = (
   'const let var function return if else for while import export default from async await new this class ' +
@@ -134,7 +124,7 @@ interface LayerPlan {
 
 /** Members of a synthetic layer: `root/pkgNNN/{lib,dist}/*.js`, package.json, and a few binaries each. */
 function* syntheticMembers(p: LayerPlan, counter: { files: number }): Generator<LayerMember> {
-  const rand = prng(p.seed);
+  const rand = mulberry32(p.seed);
   const pool = linePool(rand, 6000);
   const parts = p.root.split('/');
   for (let i = 1; i <= parts.length; i++) yield { header: dirHeader(parts.slice(0, i).join('/')) };

@@ -2,18 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { isCode } from '../../src/errors.js';
 import { UnpackCheck, unpackLayer } from '../../src/layer/diff-dir.js';
 import type { LayerEntry } from '../../src/layer/types.js';
+import { mulberry32 } from '../helpers/rng.js';
 
-/** A small seeded generator (mulberry32): the same cases on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMES = ['a', 'b', 'l', 'a/b', 'a/c', 'a/b/c', 'l/x', 'b/a', 'a/l', 'a/l/y'];
 const TARGETS = ['a', '/a', '../a', 'a/b', '/nowhere', 'l', '.', '..'];
@@ -46,7 +36,7 @@ function wholeVerdict(entries: LayerEntry[]): string | null {
 
 describe('UnpackCheck: Docker\'s unpack tried entry by entry while a layer streams in', () => {
   it('reaches the verdict unpackLayer reaches on the whole index, and the walk from the root, for generated layers', () => {
-    const next = rng(20261129);
+    const next = mulberry32(20261129);
     let failures = 0;
     for (let i = 0; i < 3000; i++) {
       const entries = randomEntries(next);

@@ -9,17 +9,7 @@
  * lower content. No clock, no pids: every line gives the same output on every run.
  */
 
-/** mulberry32: a small seeded PRNG, enough to make scripts reproducible from a number. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../helpers/rng.js';
 
 // The image's tree (test/fixtures/corpus/dk-build.expected.txt): lower files, hardlinks, a symlink to
 // a directory, an empty directory, whiteouts (/app/config/extra.ini, /app/src/lib/util.txt) and an
@@ -95,7 +85,7 @@ function statement(pick: Pick, r: () => number, depth: number): string {
 
 /** A script of 4 to 12 statements, the same for the same seed. */
 export function generate(seed: number): string {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick: Pick = (xs) => xs[Math.floor(r() * xs.length)]!;
   const n = 4 + Math.floor(r() * 9);
   const lines: string[] = [];
