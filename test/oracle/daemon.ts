@@ -102,8 +102,10 @@ async function startDockerdUnlocked(parent: string, timeoutMs: number, extraArgs
       ...DOCKERD_FLAGS,
       ...extraArgs,
     ],
-    // Detached and unref'd: it is stopped by pid in teardown, not by this process's exit.
-    { detached: true, stdio: ['ignore', log, log] },
+    // Detached and unref'd: it is stopped by pid in teardown, not by this process's exit. containerd
+    // writes a goroutine dump to TMPDIR when dockerd finds it slow to answer (a loaded machine): into
+    // the dir removed at stop, not the test run's TMPDIR, whose leftovers fail the run
+    { detached: true, stdio: ['ignore', log, log], env: { ...process.env, TMPDIR: dir } },
   );
   closeSync(log);
   child.unref();

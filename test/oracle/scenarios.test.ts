@@ -103,7 +103,8 @@ async function runScenario(name: string): Promise<Outcome> {
     // run.sh exits 1 when a step differs: its output is the answer either way
     const r = await run(join(DIR, 'run.sh'), ['--project', PROJECT, '--keep', keep, join(DIR, `${name}.sh`)], {
       cwd: PROJECT,
-      env: { ...process.env, SCENARIO_IMAGE_TAR: IMAGE_TAR },
+      // TMPDIR: the scenario's dockerd and its containerd (which may dump its stacks there) with it
+      env: { ...process.env, SCENARIO_IMAGE_TAR: IMAGE_TAR, TMPDIR: keep },
       timeout: 15 * 60_000,
       maxBuffer: 64 << 20,
     }).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? String(e) }));
