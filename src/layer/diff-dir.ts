@@ -341,16 +341,11 @@ function unpackEntry(d: DiffDir, e: LayerEntry, source: LayerSource, dirs: strin
  * stay: a duplicate entry replaces the earlier one (the last wins).
  */
 export function unpackLayer(source: LayerSource, chainId: Digest, member: string): LayerTree {
-  const d = new DiffDir();
-  const dirs: string[] = [];
-  try {
-    for (const e of source.entries) unpackEntry(d, e, source, dirs);
-    setDirTimes(d, dirs);
-  } catch (err) {
-    if (!(err instanceof UnpackError)) throw err;
-    throw unpackRefused(member, err.message);
-  }
-  return { diffId: source.diffId, chainId, root: d.root };
+  const unpack = new UnpackCheck({ source });
+  for (const e of source.entries) unpack.add(e);
+  const failure = unpack.end();
+  if (failure !== undefined) throw unpackRefused(member, failure);
+  return { diffId: source.diffId, chainId, root: unpack.root };
 }
 
 /** The load's refusal of a layer Docker's unpack fails on: `why` in Go's words, after the member's name. */
@@ -361,25 +356,35 @@ export function unpackRefused(member: string, why: string): BoxlabError {
 const NO_BYTES: LayerSource = { diffId: 'sha256:', entries: [], readContent: () => Buffer.alloc(0) };
 
 /**
- * The same unpack, entry by entry as a layer's tar is read, keeping only its verdict: a load checks
- * each layer while the archive still streams in instead of after (unpackLayer on the index would
- * walk the same entries again). `failure` is Go's words for the first entry that failed, if any.
+ * Docker's unpack of one layer, entry by entry: unpackLayer feeds it the whole index, and a load
+ * feeds it each entry as the layer's tar streams in (keeping only the verdict, its file bytes never
+ * read). After a failure the entries that follow are ignored, as the unpack stops there.
  */
 export class UnpackCheck {
   private readonly d: DiffDir;
+  private readonly source: LayerSource;
   private readonly dirs: string[] = [];
-  failure: string | undefined;
+  private failure: string | undefined;
 
-  /** `opts.walk`: resolve every path from the root, without the shortcut through known directories. */
-  constructor(opts: { walk?: boolean } = {}) {
+  /**
+   * `source`: where the files' bytes are read from (none by default: only the verdict is wanted).
+   * `walk`: resolve every path from the root, without the shortcut through known directories.
+   */
+  constructor(opts: { source?: LayerSource; walk?: boolean } = {}) {
     this.d = new DiffDir(!opts.walk);
+    this.source = opts.source ?? NO_BYTES;
+  }
+
+  /** The diff directory as unpacked so far. */
+  get root(): DirInode {
+    return this.d.root;
   }
 
   add(e: LayerEntry): void {
-    if (this.failure === undefined) this.attempt(() => unpackEntry(this.d, e, NO_BYTES, this.dirs));
+    if (this.failure === undefined) this.attempt(() => unpackEntry(this.d, e, this.source, this.dirs));
   }
 
-  /** After the last entry: the directories' times (Unpack's last pass). */
+  /** After the last entry: the directories' times (Unpack's last pass), then Go's words for the first failure, if any. */
   end(): string | undefined {
     if (this.failure === undefined) this.attempt(() => setDirTimes(this.d, this.dirs));
     this.dirs.length = 0;

@@ -111,7 +111,6 @@ export class LayerIndexer extends Writable {
   private readonly reader: TarReader;
   private readonly entries: LayerEntry[] = [];
   private readonly check: UnpackCheck | undefined;
-  private unpackFailure: string | null | undefined;
   private bytes = 0;
   private failure: Error | undefined;
   private readonly finished: Promise<void>;
@@ -123,15 +122,14 @@ export class LayerIndexer extends Writable {
   ) {
     super({ highWaterMark: 1 << 20 });
     if (opts.hash !== false) this.hash = createHash('sha256');
-    const check = opts.check ? new UnpackCheck() : undefined;
-    this.check = check;
+    this.check = opts.check ? new UnpackCheck() : undefined;
     this.defer = opts.defer ?? false;
     this.reader = new TarReader((header, stream, next) => {
       try {
         const e = entryFromHeader(header, member);
         if (e) {
           this.entries.push(e);
-          check?.add(e);
+          this.check?.add(e);
         }
       } catch (err) {
         this.failure ??= err as Error;
@@ -189,7 +187,7 @@ export class LayerIndexer extends Writable {
     if (this.failure) throw this.failure;
     const id = this.hash ? (`sha256:${this.hash.digest('hex')}` as Digest) : diffId;
     if (!id) throw new Error(`${this.member}: LayerIndexer made without a hash needs the diffID`);
-    if (this.check && this.unpackFailure === undefined) this.unpackFailure = this.check.end() ?? null;
-    return { diffId: id, size: this.bytes, entries: this.entries, ...(this.check ? { unpackFailure: this.unpackFailure } : {}) };
+    // end() is idempotent: a second result() gets the same verdict
+    return { diffId: id, size: this.bytes, entries: this.entries, ...(this.check ? { unpackFailure: this.check.end() ?? null } : {}) };
   }
 }
